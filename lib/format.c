@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* A small, bounded printf engine used by printk and the self-tests. */
+#include "lib/format.h"
+
+struct out {
+	char *buf;
+	size_t size;
+	size_t len; /* characters produced so far, even past size */
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void pad(struct out *o, char c, int n)
+{
+	while (n-- > 0)
+		put(o, c);
+}
+
+enum {
+	F_LEFT = 1,
+	F_ZERO = 2,
+	F_PLUS = 4,
+	F_SPACE = 8,
+	F_ALT = 16,
+	F_UPPER = 32,
+};
+
+static void put_number(struct out *o, u64 v, bool neg, unsigned int base,
+		       int flags, int width, int prec)
+{
+	const char *digits = (flags & F_UPPER) ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[24];
+	int n = 0, sign = 0, prefix = 0, zeros, total;
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	if (prec == 0 && n == 1 && tmp[0] == '0')
+		n = 0;
+	if (neg || (flags & (F_PLUS | F_SPACE)))
+		sign = 1;
+	if ((flags & F_ALT) && base == 16)
+		prefix = 2;
+	if ((flags & F_ALT) && base == 8 && (prec <= n))
+		prefix = 1;
+	zeros = prec > n ? prec - n : 0;
+	total = sign + prefix + zeros + n;
+	if (prec < 0 && (flags & F_ZERO) && !(flags & F_LEFT) && width > total) {
+		zeros += width - total;
+		total = width;
+	}
+	if (!(flags & F_LEFT))
+		pad(o, ' ', width - total);
+	if (sign)
+		put(o, neg ? '-' : (flags & F_PLUS) ? '+' : ' ');
+	if (prefix) {
+		put(o, '0');
+		if (base == 16)
+			put(o, (flags & F_UPPER) ? 'X' : 'x');
+	}
+	pad(o, '0', zeros);
+	while (n)
+		put(o, tmp[--n]);
+	if (flags & F_LEFT)
+		pad(o, ' ', width - total);
+}
+
+static int parse_int(const char **p)
+{
+	int v = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (v < 100000)
+			v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	return v;
+}
+
+enum len_mod { L_INT, L_CHAR, L_SHORT, L_LONG, L_LLONG, L_SIZE };
+
+static u64 fetch_unsigned(va_list *ap, enum len_mod lm)
+{
+	switch (lm) {
+	case L_CHAR:
+		return (unsigned char)va_arg(*ap, unsigned int);
+	case L_SHORT:
+		return (unsigned short)va_arg(*ap, unsigned int);
+	case L_LONG:
+		return va_arg(*ap, unsigned long);
+	case L_LLONG:
+		return va_arg(*ap, unsigned long long);
+	case L_SIZE:
+		return va_arg(*ap, size_t);
+	default:
+		return va_arg(*ap, unsigned int);
+	}
+}
+
+static s64 fetch_signed(va_list *ap, enum len_mod lm)
+{
+	switch (lm) {
+	case L_CHAR:
+		return (signed char)va_arg(*ap, int);
+	case L_SHORT:
+		return (short)va_arg(*ap, int);
+	case L_LONG:
+		return va_arg(*ap, long);
+	case L_LLONG:
+		return va_arg(*ap, long long);
+	case L_SIZE:
+		return va_arg(*ap, ptrdiff_t);
+	default:
+		return va_arg(*ap, int);
+	}
+}
+
+static void put_string(struct out *o, const char *s, int flags, int width, int prec)
+{
+	int n = 0;
+
+	if (!s)
+		s = "(null)";
+	while (s[n] && (prec < 0 || n < prec))
+		n++;
+	if (!(flags & F_LEFT))
+		pad(o, ' ', width - n);
+	for (int i = 0; i < n; i++)
+		put(o, s[i]);
+	if (flags & F_LEFT)
+		pad(o, ' ', width - n);
+}
+
+int vsnformat(char *buf, size_t size, const char *fmt, va_list ap_in)
+{
+	struct out o = { .buf = buf, .size = size, .len = 0 };
+	va_list ap;
+
+	va_copy(ap, ap_in);
+	for (const char *p = fmt; *p; p++) {
+		int flags = 0, width = 0, prec = -1;
+		enum len_mod lm = L_INT;
+
+		if (*p != '%') {
+			put(&o, *p);
+			continue;
+		}
+		for (p++;; p++) {
+			if (*p == '-')
+				flags |= F_LEFT;
+			else if (*p == '0')
+				flags |= F_ZERO;
+			else if (*p == '+')
+				flags |= F_PLUS;
+			else if (*p == ' ')
+				flags |= F_SPACE;
+			else if (*p == '#')
+				flags |= F_ALT;
+			else
+				break;
+		}
+		if (*p == '*') {
+			width = va_arg(ap, int);
+			if (width < 0) {
+				flags |= F_LEFT;
+				width = -width;
+			}
+			p++;
+		} else {
+			width = parse_int(&p);
+		}
+		if (*p == '.') {
+			p++;
+			if (*p == '*') {
+				prec = va_arg(ap, int);
+				p++;
+			} else {
+				prec = parse_int(&p);
+			}
+		}
+		if (*p == 'h') {
+			lm = L_SHORT;
+			if (*++p == 'h') {
+				lm = L_CHAR;
+				p++;
+			}
+		} else if (*p == 'l') {
+			lm = L_LONG;
+			if (*++p == 'l') {
+				lm = L_LLONG;
+				p++;
+			}
+		} else if (*p == 'z' || *p == 't' || *p == 'j') {
+			lm = (*p == 'j') ? L_LLONG : L_SIZE;
+			p++;
+		}
+		switch (*p) {
+		case 'd':
+		case 'i': {
+			s64 v = fetch_signed(&ap, lm);
+			u64 mag = v < 0 ? (u64)0 - (u64)v : (u64)v;
+
+			put_number(&o, mag, v < 0, 10, flags, width, prec);
+			break;
+		}
+		case 'u':
+			put_number(&o, fetch_unsigned(&ap, lm), false, 10, flags, width, prec);
+			break;
+		case 'X':
+			flags |= F_UPPER;
+			/* fall through */
+		case 'x':
+			put_number(&o, fetch_unsigned(&ap, lm), false, 16, flags, width, prec);
+			break;
+		case 'o':
+			put_number(&o, fetch_unsigned(&ap, lm), false, 8, flags, width, prec);
+			break;
+		case 'p':
+			put_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, flags | F_ALT,
+				   width, prec);
+			break;
+		case 'c': {
+			char c = (char)va_arg(ap, int);
+
+			if (!(flags & F_LEFT))
+				pad(&o, ' ', width - 1);
+			put(&o, c);
+			if (flags & F_LEFT)
+				pad(&o, ' ', width - 1);
+			break;
+		}
+		case 's':
+			put_string(&o, va_arg(ap, const char *), flags, width, prec);
+			break;
+		case '%':
+			put(&o, '%');
+			break;
+		case '\0':
+			p--; /* a lone '%' at the end: print nothing more */
+			break;
+		default: /* unknown conversion: print it as-is */
+			put(&o, '%');
+			put(&o, *p);
+			break;
+		}
+	}
+	va_end(ap);
+	if (size)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
+}
+
+int snformat(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnformat(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
