@@ -8,6 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/selftest.h"
 
 #define BOOT_PT_POOL_PAGES 64
 static u8 boot_pt_pool[BOOT_PT_POOL_PAGES][PAGE_SIZE] __aligned(PAGE_SIZE);
@@ -39,10 +40,5 @@ void kmain(u32 magic, u32 info_pa)
 	if (err)
 		panic("paging_init: %s", err_name(err));
 	pr_info("Tern: paging on, %d table pages\n", boot_pt_used);
-	struct wx_report r;
-	paging_check_wx(&r);
-	pr_info("W^X: %llu leaves, %llu violations\n", (unsigned long long)r.leaves,
-		(unsigned long long)r.wx_violations);
-	*(volatile int *)0 = 1;
-	machine_exit(EXIT_STATUS_OK);
+	machine_exit(selftest_run("cpu,wx") ? EXIT_STATUS_FAIL : EXIT_STATUS_OK);
 }
