@@ -94,6 +94,9 @@ clean:
 UNIT_TESTS :=
 include $(wildcard tests/unit/*.mk)
 
+# ---- guest payloads (guest/guest.mk) ----
+-include guest/guest.mk
+
 HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-address-of-packed-member \
 	-I. -Itests/unit -DTERN_HOSTED -MMD -MP

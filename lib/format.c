@@ -28,6 +28,7 @@ enum {
 	F_SPACE = 8,
 	F_ALT = 16,
 	F_UPPER = 32,
+	F_SIGNED = 64,
 };
 
 static void put_number(struct out *o, u64 v, bool neg, unsigned int base,
@@ -36,6 +37,7 @@ static void put_number(struct out *o, u64 v, bool neg, unsigned int base,
 	const char *digits = (flags & F_UPPER) ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	int n = 0, sign = 0, prefix = 0, zeros, total;
+	bool zero_value = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -43,12 +45,13 @@ static void put_number(struct out *o, u64 v, bool neg, unsigned int base,
 	} while (v);
 	if (prec == 0 && n == 1 && tmp[0] == '0')
 		n = 0;
-	if (neg || (flags & (F_PLUS | F_SPACE)))
+	/* Only signed conversions (base 10 with F_SIGNED) take '+' or ' '. */
+	if (neg || ((flags & F_SIGNED) && (flags & (F_PLUS | F_SPACE))))
 		sign = 1;
-	if ((flags & F_ALT) && base == 16)
+	if ((flags & F_ALT) && base == 16 && !zero_value) /* C: no 0x for zero */
 		prefix = 2;
-	if ((flags & F_ALT) && base == 8 && (prec <= n))
-		prefix = 1;
+	if ((flags & F_ALT) && base == 8 && prec <= n && !(n && tmp[n - 1] == '0'))
+		prefix = 1; /* octal '#': the first digit must be 0, once */
 	zeros = prec > n ? prec - n : 0;
 	total = sign + prefix + zeros + n;
 	if (prec < 0 && (flags & F_ZERO) && !(flags & F_LEFT) && width > total) {
@@ -206,7 +209,7 @@ int vsnformat(char *buf, size_t size, const char *fmt, va_list ap_in)
 			s64 v = fetch_signed(&ap, lm);
 			u64 mag = v < 0 ? (u64)0 - (u64)v : (u64)v;
 
-			put_number(&o, mag, v < 0, 10, flags, width, prec);
+			put_number(&o, mag, v < 0, 10, flags | F_SIGNED, width, prec);
 			break;
 		}
 		case 'u':
@@ -221,10 +224,15 @@ int vsnformat(char *buf, size_t size, const char *fmt, va_list ap_in)
 		case 'o':
 			put_number(&o, fetch_unsigned(&ap, lm), false, 8, flags, width, prec);
 			break;
-		case 'p':
-			put_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, flags | F_ALT,
-				   width, prec);
+		case 'p': {
+			void *ptr = va_arg(ap, void *);
+
+			if (!ptr)
+				put_string(&o, "(nil)", flags, width, -1);
+			else
+				put_number(&o, (uintptr_t)ptr, false, 16, flags | F_ALT, width, prec);
 			break;
+		}
 		case 'c': {
 			char c = (char)va_arg(ap, int);
 
