@@ -46,6 +46,9 @@ typedef u64 paddr_t; /* host physical address */
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+#define TERN_STR_(x) #x
+#define TERN_STR(x) TERN_STR_(x)
+
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
