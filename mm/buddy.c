@@ -200,6 +200,31 @@ paddr_t buddy_alloc(struct buddy *b, unsigned int order)
 	return (paddr_t)pfn << PAGE_SHIFT;
 }
 
+static int report(struct buddy *b, const char *what, paddr_t pa, unsigned int order);
+
+int buddy_split(struct buddy *b, paddr_t pa, unsigned int order)
+{
+	u64 pfn = pa >> PAGE_SHIFT;
+	unsigned long flags;
+
+	if (order > BUDDY_MAX_ORDER || !IS_ALIGNED(pa, PAGE_SIZE << order) ||
+	    pfn + (1ull << order) > b->max_pfn)
+		return report(b, "split of a bad block", pa, order);
+	flags = buddy_lock(b);
+	if (!(b->pages[pfn].flags & PG_ALLOC) || b->pages[pfn].order != order) {
+		buddy_unlock(b, flags);
+		return report(b, "split of a block not allocated at this order", pa, order);
+	}
+	for (u64 i = 0; i < (1ull << order); i++) {
+		struct page *pg = &b->pages[pfn + i];
+
+		pg->flags |= PG_ALLOC;
+		pg->order = 0;
+	}
+	buddy_unlock(b, flags);
+	return 0;
+}
+
 static int report(struct buddy *b, const char *what, paddr_t pa, unsigned int order)
 {
 	__atomic_fetch_add(&b->nr_errors, 1, __ATOMIC_RELAXED);

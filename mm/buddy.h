@@ -75,6 +75,8 @@ paddr_t buddy_alloc(struct buddy *b, unsigned int order);
  * block (double free, wrong order, unaligned, never managed).
  */
 int buddy_free(struct buddy *b, paddr_t pa, unsigned int order);
+/* Turn an allocated block of 'order' into 2^order allocated single pages. */
+int buddy_split(struct buddy *b, paddr_t pa, unsigned int order);
 
 u64 buddy_free_pages(struct buddy *b);
 u64 buddy_free_blocks(struct buddy *b, unsigned int order);
@@ -101,6 +103,7 @@ paddr_t page_to_pa(const struct page *pg);
 
 paddr_t page_alloc(unsigned int order); /* 0 on failure */
 void page_free(paddr_t pa, unsigned int order);
+void page_split(paddr_t pa, unsigned int order); /* block -> single pages */
 u64 pages_free(void);
 
 /* Zeroed block mapped through the physmap; NULL on failure. */

@@ -89,6 +89,11 @@ void page_free(paddr_t pa, unsigned int order)
 	buddy_free(&kbuddy, pa, order);
 }
 
+void page_split(paddr_t pa, unsigned int order)
+{
+	buddy_split(&kbuddy, pa, order);
+}
+
 u64 pages_free(void)
 {
 	return buddy_free_pages(&kbuddy);
