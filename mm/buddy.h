@@ -109,5 +109,8 @@ u64 pages_free(void);
 /* Zeroed block mapped through the physmap; NULL on failure. */
 void *page_alloc_zeroed_virt(unsigned int order);
 void page_free_virt(void *va, unsigned int order);
+/* Zeroed memory for objects too large for kmalloc: whole pages, freed by size. */
+void *kzalloc_pages(size_t size);
+void kfree_pages(void *va, size_t size);
 
 #endif

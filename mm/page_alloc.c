@@ -111,6 +111,25 @@ void *page_alloc_zeroed_virt(unsigned int order)
 	return va;
 }
 
+static unsigned int order_for(size_t size)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
+void *kzalloc_pages(size_t size)
+{
+	return size ? page_alloc_zeroed_virt(order_for(size)) : NULL;
+}
+
+void kfree_pages(void *va, size_t size)
+{
+	page_free_virt(va, order_for(size));
+}
+
 void page_free_virt(void *va, unsigned int order)
 {
 	if (va)

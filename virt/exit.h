@@ -73,7 +73,7 @@ struct vm_exit {
 		struct {
 			u32 index;
 		} msr;
-		struct {
+		struct cr_exit_info {
 			u8 cr;
 			u8 gpr; /* register number in x86 encoding order */
 			enum cr_access_type type;

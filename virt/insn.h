@@ -10,6 +10,11 @@
 #include "lib/types.h"
 #include "virt/vcpu.h"
 
+struct insn;
+
+/* Fetch and decode the instruction at RIP; on failure the guest got its fault. */
+int guest_decode_at_rip(struct vcpu *v, struct insn *in);
+
 /* Length of the instruction at the guest's RIP; injects #PF/#GP or stops the VM on failure. */
 int guest_insn_length(struct vcpu *v, u32 *len);
 

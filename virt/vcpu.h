@@ -71,6 +71,7 @@ struct vcpu {
 	u64 tsc_offset;             /* (v) guest TSC = host TSC + offset */
 	u64 xcr0;                   /* (v) guest XCR0 (loaded around entry) */
 	u64 cr8;                    /* (v) task priority, when CR8 is intercepted */
+	void *xsave_area;           /* (v) FPU/SSE/AVX state while not loaded */
 	u64 msr_mtrr_def_type;      /* (v) emulated MSRs without hardware state */
 	u64 msr_misc_enable;        /* (v) */
 	void *arch;                 /* (v) struct vmx_vcpu / struct svm_vcpu */

@@ -30,6 +30,7 @@
 #define VM_STATUS_RULE_BROKEN 0x102 /* unhandled exit, bad state, Tern could not go on */
 #define VM_STATUS_ENTRY_FAILED 0x103
 #define VM_STATUS_LOAD_FAILED 0x104
+#define VM_STATUS_HALTED 0x105       /* HLT with interrupts off: can never wake */
 
 enum vm_state {
 	VM_CREATED,
@@ -56,6 +57,7 @@ struct vm {
 	u32 nr_vcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	u64 deadline_tsc;              /* (c) 0: no timeout */
+	u64 timeout_s;                 /* (c) */
 	spinlock_t lock;
 	enum vm_state state;           /* [l] */
 	int exit_status;               /* [l] valid once stopped */

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Second-level page faults. With every memory slot mapped up front, a fault
+ * means the guest touched a guest-physical address without RAM: the
+ * instruction is decoded and emulated against the VM's MMIO bus (devices, or
+ * all-ones reads and ignored writes where there is none).
+ */
+#include "virt/mmio.h"
+
+#include "virt/decode.h"
+#include "virt/dev/devices.h"
+#include "virt/emulate.h"
+#include "virt/guest_access.h"
+#include "virt/insn.h"
+#include "virt/virt_ops.h"
+#include "virt/vm.h"
+
+static int mmio_read(void *ctx, u64 gpa, u8 size, u64 *val)
+{
+	struct vcpu *v = ctx;
+
+	return mmio_bus_access(v->vm->devs, v, gpa, size, false, val);
+}
+
+static int mmio_write(void *ctx, u64 gpa, u8 size, u64 val)
+{
+	struct vcpu *v = ctx;
+
+	return mmio_bus_access(v->vm->devs, v, gpa, size, true, &val);
+}
+
+static int read_mem(void *ctx, u64 gva, void *buf, size_t len)
+{
+	return guest_linear_read(ctx, gva, buf, len);
+}
+
+static int write_mem(void *ctx, u64 gva, const void *buf, size_t len)
+{
+	return guest_linear_write(ctx, gva, buf, len);
+}
+
+static int translate(void *ctx, u64 gva, bool write, u64 *gpa)
+{
+	struct vcpu *v = ctx;
+	struct gwalk_regs r;
+	struct gwalk_mem m;
+	u32 pf_error;
+
+	guest_walk_context(v, &r, &m);
+	return gwalk_translate(&r, &m, gva, write ? GWALK_WRITE : 0, gpa, &pf_error);
+}
+
+static const struct emu_ops mmio_emu_ops = {
+	.mmio_read = mmio_read,
+	.mmio_write = mmio_write,
+	.read_mem = read_mem,
+	.write_mem = write_mem,
+	.translate = translate,
+};
+
+static int emulate_at_rip(struct vcpu *v, u64 gpa)
+{
+	struct emu_ctx c = {
+		.ops = &mmio_emu_ops, .opaque = v, .gpr = v->gpr, .rip = &v->rip,
+		.rflags = &v->rflags,
+	};
+	struct insn in;
+	int err = guest_decode_at_rip(v, &in);
+
+	if (err)
+		return 0; /* the guest already got its fault */
+	for (int s = 0; s < NR_SEGS; s++) {
+		struct segment seg;
+
+		virt_ops.get_segment(v, (enum seg)s, &seg);
+		c.seg_base[s] = seg.base;
+	}
+	err = emulate_mmio(&c, &in, gpa);
+	if (err == -E_INVAL) {
+		vcpu_inject_ud(v);
+	} else if (err && !v->event.valid) {
+		vm_stop(v->vm, VM_STATUS_RULE_BROKEN,
+			"cannot emulate the access to gpa %#llx at RIP %#llx (opcode %#x, %s)",
+			(unsigned long long)gpa, (unsigned long long)v->rip, in.opcode,
+			err_name(err));
+	}
+	return 0;
+}
+
+int handle_tdp_fault(struct vcpu *v)
+{
+	u64 gpa = v->exit.tdp.gpa;
+
+	if (memslot_find(&v->vm->slots, gpa >> PAGE_SHIFT)) {
+		vm_stop(v->vm, VM_STATUS_RULE_BROKEN,
+			"second-level fault on RAM at gpa %#llx (RIP %#llx): mapping missing",
+			(unsigned long long)gpa, (unsigned long long)v->rip);
+		return 0;
+	}
+	if (v->exit.tdp.fetch) {
+		vm_stop(v->vm, VM_STATUS_RULE_BROKEN,
+			"instruction fetch from gpa %#llx, which has no memory",
+			(unsigned long long)gpa);
+		return 0;
+	}
+	return emulate_at_rip(v, gpa);
+}

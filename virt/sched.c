@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-CPU run queues and the vCPU run loop. */
+#include "virt/sched.h"
+
+#include "arch/x86/cr.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "kernel/work.h"
+#include "virt/exits.h"
+#include "virt/virt_ops.h"
+#include "virt/vm.h"
+#include "virt/xsave.h"
+
+struct run_queue {
+	struct vcpu *vcpus[SCHED_RQ_MAX]; /* (c) once the VMs are started */
+	u32 count;                        /* (c) */
+	bool timer_armed;                 /* (o) cleared by the timer callback */
+};
+
+static struct run_queue queues[MAX_CPUS];
+static u32 queues_running; /* (a) */
+
+int sched_assign(struct vcpu *v, u32 cpu)
+{
+	struct run_queue *rq = &queues[cpu];
+
+	if (rq->count == SCHED_RQ_MAX)
+		return -E_NOMEM;
+	v->pcpu = cpu;
+	rq->vcpus[rq->count++] = v;
+	return 0;
+}
+
+static void timer_fired(void *arg)
+{
+	struct run_queue *rq = arg;
+
+	rq->timer_armed = false;
+}
+
+/* Keep a timer pending while the guest runs: it bounds how long Tern is away. */
+static void arm_timer(struct run_queue *rq)
+{
+	if (rq->timer_armed)
+		return;
+	rq->timer_armed = true;
+	if (timer_oneshot_us(SCHED_SLICE_US, timer_fired, rq))
+		rq->timer_armed = false;
+}
+
+static bool vcpu_finished(struct vcpu *v)
+{
+	return v->stopped || vm_stopped(v->vm);
+}
+
+static bool past_deadline(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (!vm->deadline_tsc || rdtsc() < vm->deadline_tsc)
+		return false;
+	vm_stop(vm, VM_STATUS_TIMEOUT, "timeout: still running after %llu s",
+		(unsigned long long)vm->timeout_s);
+	return true;
+}
+
+/* Run v until its slice is over, it halts or its VM stops. */
+static void run_slice(struct run_queue *rq, struct vcpu *v)
+{
+	u64 slice_end = rdtsc() + tsc_khz * (SCHED_SLICE_US / 1000);
+
+	while (!vcpu_finished(v) && !past_deadline(v)) {
+		u64 t0, t1;
+
+		if (v->halted)
+			return; /* nothing wakes a halted vCPU yet: only its timeout */
+		xsave_switch_to(v);
+		arm_timer(rq);
+		t0 = rdtsc();
+		virt_ops.vcpu_run(v, slice_end - t0);
+		t1 = rdtsc();
+		v->stats.tsc_in_guest += t1 - t0;
+		if (v->exit.kind < VM_EXIT_NR_KINDS)
+			v->stats.exits[v->exit.kind]++;
+		handle_exit(v);
+		v->stats.tsc_in_tern += rdtsc() - t1;
+		if (rq->count > 1 && rdtsc() >= slice_end)
+			return;
+	}
+}
+
+void sched_run_queue(void *unused)
+{
+	struct run_queue *rq = &queues[this_cpu_id()];
+	u32 live;
+
+	(void)unused;
+	do {
+		live = 0;
+		for (u32 i = 0; i < rq->count; i++) {
+			struct vcpu *v = rq->vcpus[i];
+
+			if (vcpu_finished(v))
+				continue;
+			live++;
+			run_slice(rq, v);
+			if (vcpu_finished(v))
+				v->stopped = true;
+		}
+		if (live)
+			cpu_relax();
+	} while (live);
+	__atomic_sub_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+}
+
+void sched_run_all(void)
+{
+	u32 me = this_cpu_id();
+
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (!queues[cpu].count || cpu == me)
+			continue;
+		__atomic_add_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+		if (cpu_post_work(cpu, sched_run_queue, NULL)) {
+			pr_err("error: cannot start the vCPUs of CPU %u\n", cpu);
+			__atomic_sub_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+		}
+	}
+	if (queues[me].count) {
+		__atomic_add_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+		sched_run_queue(NULL);
+	}
+	while (__atomic_load_n(&queues_running, __ATOMIC_ACQUIRE))
+		cpu_relax();
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running vCPUs on physical CPUs. Each physical CPU has a run queue of the
+ * vCPUs pinned to it; with more than one, they share the CPU in time slices
+ * ended by the LAPIC timer (a host interrupt forces a VM exit on both
+ * vendors). A timer is kept armed while a guest runs, so even a guest that
+ * never exits returns to Tern, which enforces the VM's timeout.
+ */
+#ifndef TERN_VIRT_SCHED_H
+#define TERN_VIRT_SCHED_H
+
+#include "lib/types.h"
+#include "virt/vcpu.h"
+
+#define SCHED_SLICE_US 10000
+#define SCHED_RQ_MAX 16
+
+/* Pin v to physical CPU 'cpu'; -E_NOMEM when its run queue is full. */
+int sched_assign(struct vcpu *v, u32 cpu);
+/* Run this CPU's queue until every vCPU on it has stopped (posted work). */
+void sched_run_queue(void *unused);
+/* Start every physical CPU's queue; the calling CPU runs its own too. */
+void sched_run_all(void);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Collecting and printing VM statistics. */
+#include "virt/stats.h"
+
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "virt/vm.h"
+
+_Static_assert(VM_EXIT_NR_KINDS <= TERN_STATS_EXIT_KINDS, "exit kinds fit the stats ABI");
+
+static const char *const exit_names[] = {
+#define X(name, str) [VM_EXIT_##name] = str,
+	VM_EXIT_KINDS(X)
+#undef X
+};
+
+const char *vm_exit_name(enum vm_exit_kind k)
+{
+	return k < VM_EXIT_NR_KINDS ? exit_names[k] : "?";
+}
+
+void vm_stats_collect(struct vm *vm, struct tern_vm_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu_stats *s = &vm->vcpus[i]->stats;
+
+		for (int k = 0; k < VM_EXIT_NR_KINDS; k++) {
+			out->exits_by_kind[k] += s->exits[k];
+			out->exits_total += s->exits[k];
+		}
+		out->tsc_in_guest += s->tsc_in_guest;
+		out->tsc_in_tern += s->tsc_in_tern;
+	}
+}
+
+static u64 tsc_to_us(u64 tsc)
+{
+	return tsc_khz ? tsc * 1000 / tsc_khz : 0;
+}
+
+void vm_stats_print(struct vm *vm)
+{
+	struct tern_vm_stats st;
+	char line[256];
+	size_t n = 0;
+
+	vm_stats_collect(vm, &st);
+	for (int k = 0; k < VM_EXIT_NR_KINDS && n < sizeof(line); k++)
+		if (st.exits_by_kind[k])
+			n += (size_t)snformat(line + n, sizeof(line) - n, " %s=%llu",
+					      vm_exit_name((enum vm_exit_kind)k),
+					      (unsigned long long)st.exits_by_kind[k]);
+	line[MIN(n, sizeof(line) - 1)] = '\0';
+	pr_info("VM %s stats: %llu exits:%s\n", vm->name, (unsigned long long)st.exits_total,
+		line);
+	pr_info("VM %s stats: %llu us in guest, %llu us in Tern, unassigned io r/w %llu/%llu mmio r/w %llu/%llu\n",
+		vm->name, (unsigned long long)tsc_to_us(st.tsc_in_guest),
+		(unsigned long long)tsc_to_us(st.tsc_in_tern),
+		(unsigned long long)vm->stats.unassigned_io_reads,
+		(unsigned long long)vm->stats.unassigned_io_writes,
+		(unsigned long long)vm->stats.unassigned_mmio_reads,
+		(unsigned long long)vm->stats.unassigned_mmio_writes);
+}
