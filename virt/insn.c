@@ -44,7 +44,8 @@ int guest_decode_at_rip(struct vcpu *v, struct insn *in)
 	if (err == -DECODE_ETRUNC && f.fault) {
 		vcpu_inject_exception(v, EXC_PF, true, f.pf_error);
 		virt_ops.set_cr(v, 2, f.cr2);
-	} else if (err == -DECODE_ETOOLONG) {
+	} else if (err == -DECODE_ETRUNC || err == -DECODE_ETOOLONG) {
+		/* The rest is non-canonical or not guest RAM, or > 15 bytes: #GP. */
 		vcpu_inject_gp(v);
 	} else if (err) {
 		vcpu_inject_ud(v);

@@ -15,6 +15,8 @@
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
 
+#define EXC_PF_VECTOR 14
+
 static int mmio_read(void *ctx, u64 gpa, u8 size, u64 *val)
 {
 	struct vcpu *v = ctx;
@@ -44,10 +46,19 @@ static int translate(void *ctx, u64 gva, bool write, u64 *gpa)
 	struct vcpu *v = ctx;
 	struct gwalk_regs r;
 	struct gwalk_mem m;
-	u32 pf_error;
+	u32 access = (write ? GWALK_WRITE : 0) | (virt_ops.get_cpl(v) == 3 ? GWALK_USER : 0);
+	u32 pf_error = 0;
+	int err;
 
 	guest_walk_context(v, &r, &m);
-	return gwalk_translate(&r, &m, gva, write ? GWALK_WRITE : 0, gpa, &pf_error);
+	err = gwalk_translate(&r, &m, gva, access, gpa, &pf_error);
+	if (err == -E_NOENT) { /* the guest's own page fault on the RAM side */
+		vcpu_inject_exception(v, EXC_PF_VECTOR, true, pf_error);
+		virt_ops.set_cr(v, 2, gva);
+	} else if (err == -E_RANGE) {
+		vcpu_inject_gp(v);
+	}
+	return err;
 }
 
 static const struct emu_ops mmio_emu_ops = {
