@@ -91,5 +91,6 @@ int boot_mem_init(struct boot_mem *bm, const struct boot_info *bi)
 		pr_err("error: cannot start the page allocator: %s\n", err_name(err));
 		return err;
 	}
+	paging_use_page_allocator();
 	return 0;
 }

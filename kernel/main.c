@@ -8,6 +8,8 @@
  */
 #include "arch/x86/cpuid.h"
 #include "arch/x86/idt.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/platform.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/virt_detect.h"
 #include "boot/layout.h"
@@ -21,6 +23,7 @@
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/work.h"
 #include "mm/buddy.h"
 #include "mm/objcache.h"
 #include "mm/phys.h"
@@ -111,6 +114,12 @@ void kmain(u32 magic, u32 info_pa)
 	mm_buddy()->error_hook = page_allocator_misuse;
 	kmalloc_init(&kernel_page_source);
 	report_memory();
+
+	lapic_x2apic_allowed = kopts.x2apic;
+	work_init();
+	if (x86_platform_init(boot_info.rsdp_version ? boot_info.rsdp : NULL, boot_info.rsdp_len,
+			      boot_mem.trampoline_pa))
+		machine_exit(EXIT_STATUS_FAIL);
 
 	virt_detect(&virt);
 	if (virt.vendor == VIRT_NONE || virt.disabled_by_firmware)

@@ -12,6 +12,7 @@
 #include "arch/x86/pgtable.h"
 #include "boot/layout.h"
 #include "kernel/spinlock.h"
+#include "mm/buddy.h"
 #include "mm/phys.h"
 
 /* Intermediate entries allow everything; leaves carry the restrictions. */
@@ -234,6 +235,20 @@ void paging_check_wx(struct wx_report *r)
 	r->first_bad_va = 0;
 	/* Effective rights: writable only if every level allows it; NX if any sets it. */
 	check_table(read_cr3() & PTE_ADDR_MASK, LEVEL_PML4, 0, PTE_W, 0, r);
+}
+
+static paddr_t alloc_from_page_allocator(void *ctx)
+{
+	(void)ctx;
+	return page_alloc(0);
+}
+
+void paging_use_page_allocator(void)
+{
+	spin_lock(&pt_lock);
+	table_alloc = alloc_from_page_allocator;
+	table_alloc_ctx = NULL;
+	spin_unlock(&pt_lock);
 }
 
 paddr_t paging_root(void)

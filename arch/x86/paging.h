@@ -33,6 +33,9 @@ struct wx_report {
 };
 void paging_check_wx(struct wx_report *r);
 
+/* Take later table pages from the page allocator (once it runs). */
+void paging_use_page_allocator(void);
+
 paddr_t paging_root(void);
 bool paging_has_1g(void);
 
