@@ -133,18 +133,15 @@ static void check_oneshot(struct oneshot *o, u32 cpu, const char *where)
 static void test_oneshot(void)
 {
 	struct oneshot bsp = {0}, ap = {0};
-	struct timeout half;
 
 	ST_CHECK(timer_oneshot_us(~0ull / 2, oneshot_fired, &bsp) == -E_RANGE,
 		 "an out-of-range one-shot is refused");
+	/*
+	 * "Not early" is judged from the TSC read inside the callback, never by
+	 * polling at half time: under a loaded emulator the vCPU can be paused
+	 * across the half-way point and only the timestamps stay meaningful.
+	 */
 	oneshot_arm(&bsp);
-	/* Not before: nothing may fire during the first half of the interval. */
-	timeout_start(&half, ONESHOT_US / 2);
-	irq_enable();
-	while (!timeout_expired(&half))
-		cpu_relax();
-	irq_disable();
-	ST_CHECK(!__atomic_load_n(&bsp.fired_tsc, __ATOMIC_ACQUIRE), "BSP: not fired at half time");
 	check_oneshot(&bsp, this_cpu_id(), "BSP");
 	if (__atomic_load_n(&nr_cpus_online, __ATOMIC_ACQUIRE) > 1) {
 		ST_CHECK(!smp_call_on(1, oneshot_arm, &ap, true), "armed a timer on CPU 1");
