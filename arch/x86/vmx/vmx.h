@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel VMX: the backend's public face (vmx_ops, vmx_supported) and every
+ * architectural VMX constant outside the VMCS field encodings (vmcs.h) and
+ * EPT entry bits (ept.h): capability MSRs, execution/exit/entry control bits,
+ * exit reasons, exit qualifications, interruption-information fields and
+ * VM-instruction error numbers (SDM Vol. 3C chapters 24-27, appendix A, C).
+ */
+#ifndef TERN_ARCH_X86_VMX_VMX_H
+#define TERN_ARCH_X86_VMX_VMX_H
+
+#include "lib/types.h"
+#include "virt/virt_ops.h"
+
+extern const struct virt_ops vmx_ops;
+
+/* CPUID says VMX, firmware left it usable and the controls Tern needs exist. */
+bool vmx_supported(void);
+
+/* ---- capability MSRs (appendix A) ---- */
+#define MSR_VMX_BASIC 0x480
+#define MSR_VMX_PINBASED_CTLS 0x481
+#define MSR_VMX_PROCBASED_CTLS 0x482
+#define MSR_VMX_EXIT_CTLS 0x483
+#define MSR_VMX_ENTRY_CTLS 0x484
+#define MSR_VMX_MISC 0x485
+#define MSR_VMX_CR0_FIXED0 0x486
+#define MSR_VMX_CR0_FIXED1 0x487
+#define MSR_VMX_CR4_FIXED0 0x488
+#define MSR_VMX_CR4_FIXED1 0x489
+#define MSR_VMX_PROCBASED_CTLS2 0x48B
+#define MSR_VMX_EPT_VPID_CAP 0x48C
+#define MSR_VMX_TRUE_PINBASED_CTLS 0x48D
+#define MSR_VMX_TRUE_PROCBASED_CTLS 0x48E
+#define MSR_VMX_TRUE_EXIT_CTLS 0x48F
+#define MSR_VMX_TRUE_ENTRY_CTLS 0x490
+#define MSR_VMX_VMFUNC 0x491
+
+#define VMX_BASIC_REVISION GENMASK(30, 0)
+#define VMX_BASIC_SIZE_SHIFT 32
+#define VMX_BASIC_SIZE_MASK 0x1FFFull
+#define VMX_BASIC_32BIT_ADDR BIT(48)
+#define VMX_BASIC_MEMTYPE_SHIFT 50
+#define VMX_BASIC_MEMTYPE_MASK 0xFull
+#define VMX_BASIC_MEMTYPE_WB 6
+#define VMX_BASIC_INOUT_INFO BIT(54) /* exit info for INS/OUTS */
+#define VMX_BASIC_TRUE_CTLS BIT(55)
+
+#define VMX_MISC_PREEMPT_SHIFT_MASK 0x1Full /* timer ticks every 2^n TSC */
+#define VMX_MISC_LMA_IN_EXIT_CTL BIT(5)
+#define VMX_MISC_ACTIVITY_HLT BIT(6)
+#define VMX_MISC_ACTIVITY_SHUTDOWN BIT(7)
+#define VMX_MISC_ACTIVITY_SIPI BIT(8)
+#define VMX_MISC_CR3_TARGETS_SHIFT 16
+#define VMX_MISC_CR3_TARGETS_MASK 0x1Full
+
+/* IA32_VMX_EPT_VPID_CAP (MSR 0x48C) */
+#define VMX_EPT_EXEC_ONLY BIT(0)
+#define VMX_EPT_WALK_4 BIT(6)
+#define VMX_EPT_WALK_5 BIT(7)
+#define VMX_EPT_UC BIT(8)
+#define VMX_EPT_WB BIT(14)
+#define VMX_EPT_2M BIT(16)
+#define VMX_EPT_1G BIT(17)
+#define VMX_EPT_INVEPT BIT(20)
+#define VMX_EPT_AD BIT(21)
+#define VMX_EPT_ADV_EXIT_INFO BIT(22)
+#define VMX_EPT_INVEPT_SINGLE BIT(25)
+#define VMX_EPT_INVEPT_ALL BIT(26)
+#define VMX_VPID_INVVPID BIT(32)
+#define VMX_VPID_INVVPID_ADDR BIT(40)
+#define VMX_VPID_INVVPID_SINGLE BIT(41)
+#define VMX_VPID_INVVPID_ALL BIT(42)
+#define VMX_VPID_INVVPID_SINGLE_NG BIT(43)
+
+/* ---- pin-based controls (24.6.1) ---- */
+#define PIN_EXTINT_EXITING BIT(0)
+#define PIN_NMI_EXITING BIT(3)
+#define PIN_VIRTUAL_NMIS BIT(5)
+#define PIN_PREEMPT_TIMER BIT(6)
+#define PIN_POSTED_INTR BIT(7)
+
+/* ---- primary processor-based controls (24.6.2) ---- */
+#define PROC_INTR_WINDOW BIT(2)
+#define PROC_TSC_OFFSET BIT(3)
+#define PROC_HLT_EXITING BIT(7)
+#define PROC_INVLPG_EXITING BIT(9)
+#define PROC_MWAIT_EXITING BIT(10)
+#define PROC_RDPMC_EXITING BIT(11)
+#define PROC_RDTSC_EXITING BIT(12)
+#define PROC_CR3_LOAD_EXITING BIT(15)
+#define PROC_CR3_STORE_EXITING BIT(16)
+#define PROC_CR8_LOAD_EXITING BIT(19)
+#define PROC_CR8_STORE_EXITING BIT(20)
+#define PROC_TPR_SHADOW BIT(21)
+#define PROC_NMI_WINDOW BIT(22)
+#define PROC_MOV_DR_EXITING BIT(23)
+#define PROC_UNCOND_IO_EXITING BIT(24)
+#define PROC_IO_BITMAPS BIT(25)
+#define PROC_MTF BIT(27)
+#define PROC_MSR_BITMAPS BIT(28)
+#define PROC_MONITOR_EXITING BIT(29)
+#define PROC_PAUSE_EXITING BIT(30)
+#define PROC_SECONDARY BIT(31)
+
+/* ---- secondary processor-based controls ---- */
+#define PROC2_VIRT_APIC_ACCESS BIT(0)
+#define PROC2_EPT BIT(1)
+#define PROC2_DESC_TABLE_EXITING BIT(2)
+#define PROC2_RDTSCP BIT(3)
+#define PROC2_VIRT_X2APIC BIT(4)
+#define PROC2_VPID BIT(5)
+#define PROC2_WBINVD_EXITING BIT(6)
+#define PROC2_UNRESTRICTED_GUEST BIT(7)
+#define PROC2_APIC_REG_VIRT BIT(8)
+#define PROC2_VIRT_INTR_DELIVERY BIT(9)
+#define PROC2_PAUSE_LOOP_EXITING BIT(10)
+#define PROC2_RDRAND_EXITING BIT(11)
+#define PROC2_INVPCID BIT(12)
+#define PROC2_VMFUNC BIT(13)
+#define PROC2_VMCS_SHADOWING BIT(14)
+#define PROC2_RDSEED_EXITING BIT(16)
+#define PROC2_PML BIT(17)
+#define PROC2_EPT_VE BIT(18)
+#define PROC2_XSAVES BIT(20)
+#define PROC2_TSC_SCALING BIT(25)
+
+/* ---- VM-exit controls (24.7.1) ---- */
+#define EXIT_SAVE_DEBUG_CTLS BIT(2)
+#define EXIT_HOST_ADDR_SPACE_64 BIT(9)
+#define EXIT_LOAD_PERF_GLOBAL BIT(12)
+#define EXIT_ACK_INTR_ON_EXIT BIT(15)
+#define EXIT_SAVE_PAT BIT(18)
+#define EXIT_LOAD_PAT BIT(19)
+#define EXIT_SAVE_EFER BIT(20)
+#define EXIT_LOAD_EFER BIT(21)
+#define EXIT_SAVE_PREEMPT_TIMER BIT(22)
+
+/* ---- VM-entry controls (24.8.1) ---- */
+#define ENTRY_LOAD_DEBUG_CTLS BIT(2)
+#define ENTRY_IA32E_MODE BIT(9)
+#define ENTRY_SMM BIT(10)
+#define ENTRY_DUAL_MONITOR BIT(11)
+#define ENTRY_LOAD_PERF_GLOBAL BIT(13)
+#define ENTRY_LOAD_PAT BIT(14)
+#define ENTRY_LOAD_EFER BIT(15)
+
+/* ---- exit reasons (appendix C) ---- */
+#define EXIT_REASON_BASIC_MASK 0xFFFFu
+#define EXIT_REASON_ENCLAVE BIT(27)
+#define EXIT_REASON_PENDING_MTF BIT(28)
+#define EXIT_REASON_FROM_ROOT BIT(29)
+#define EXIT_REASON_ENTRY_FAILURE BIT(31)
+
+enum vmx_exit_reason {
+	EXIT_EXCEPTION_NMI = 0,
+	EXIT_EXTINT = 1,
+	EXIT_TRIPLE_FAULT = 2,
+	EXIT_INIT = 3,
+	EXIT_SIPI = 4,
+	EXIT_IO_SMI = 5,
+	EXIT_OTHER_SMI = 6,
+	EXIT_INTR_WINDOW = 7,
+	EXIT_NMI_WINDOW = 8,
+	EXIT_TASK_SWITCH = 9,
+	EXIT_CPUID = 10,
+	EXIT_GETSEC = 11,
+	EXIT_HLT = 12,
+	EXIT_INVD = 13,
+	EXIT_INVLPG = 14,
+	EXIT_RDPMC = 15,
+	EXIT_RDTSC = 16,
+	EXIT_RSM = 17,
+	EXIT_VMCALL = 18,
+	EXIT_VMCLEAR = 19,
+	EXIT_VMLAUNCH = 20,
+	EXIT_VMPTRLD = 21,
+	EXIT_VMPTRST = 22,
+	EXIT_VMREAD = 23,
+	EXIT_VMRESUME = 24,
+	EXIT_VMWRITE = 25,
+	EXIT_VMXOFF = 26,
+	EXIT_VMXON = 27,
+	EXIT_CR_ACCESS = 28,
+	EXIT_DR_ACCESS = 29,
+	EXIT_IO = 30,
+	EXIT_RDMSR = 31,
+	EXIT_WRMSR = 32,
+	EXIT_INVALID_GUEST_STATE = 33,
+	EXIT_MSR_LOADING = 34,
+	EXIT_MWAIT = 36,
+	EXIT_MTF = 37,
+	EXIT_MONITOR = 39,
+	EXIT_PAUSE = 40,
+	EXIT_MACHINE_CHECK = 41,
+	EXIT_TPR_BELOW = 43,
+	EXIT_APIC_ACCESS = 44,
+	EXIT_VIRT_EOI = 45,
+	EXIT_GDTR_IDTR = 46,
+	EXIT_LDTR_TR = 47,
+	EXIT_EPT_VIOLATION = 48,
+	EXIT_EPT_MISCONFIG = 49,
+	EXIT_INVEPT = 50,
+	EXIT_RDTSCP = 51,
+	EXIT_PREEMPT_TIMER = 52,
+	EXIT_INVVPID = 53,
+	EXIT_WBINVD = 54,
+	EXIT_XSETBV = 55,
+	EXIT_APIC_WRITE = 56,
+	EXIT_RDRAND = 57,
+	EXIT_INVPCID = 58,
+	EXIT_VMFUNC = 59,
+	EXIT_ENCLS = 60,
+	EXIT_RDSEED = 61,
+	EXIT_PML_FULL = 62,
+	EXIT_XSAVES = 63,
+	EXIT_XRSTORS = 64,
+	EXIT_SPP = 66,
+	EXIT_UMWAIT = 67,
+	EXIT_TPAUSE = 68,
+	EXIT_LOADIWKEY = 69,
+};
+
+/* ---- exit qualifications (27.2.1) ---- */
+/* I/O instructions */
+#define IO_QUAL_SIZE_MASK 0x7ull /* size - 1 */
+#define IO_QUAL_IN BIT(3)
+#define IO_QUAL_STRING BIT(4)
+#define IO_QUAL_REP BIT(5)
+#define IO_QUAL_IMM BIT(6)
+#define IO_QUAL_PORT_SHIFT 16
+#define IO_QUAL_PORT_MASK 0xFFFFull
+/* control-register accesses */
+#define CR_QUAL_CR_MASK 0xFull
+#define CR_QUAL_TYPE_SHIFT 4
+#define CR_QUAL_TYPE_MASK 0x3ull
+#define CR_QUAL_TYPE_MOV_TO 0
+#define CR_QUAL_TYPE_MOV_FROM 1
+#define CR_QUAL_TYPE_CLTS 2
+#define CR_QUAL_TYPE_LMSW 3
+#define CR_QUAL_LMSW_MEM BIT(6)
+#define CR_QUAL_GPR_SHIFT 8
+#define CR_QUAL_GPR_MASK 0xFull
+#define CR_QUAL_LMSW_SHIFT 16
+#define CR_QUAL_LMSW_MASK 0xFFFFull
+/* EPT violations */
+#define EPT_QUAL_READ BIT(0)
+#define EPT_QUAL_WRITE BIT(1)
+#define EPT_QUAL_FETCH BIT(2)
+#define EPT_QUAL_READABLE BIT(3)
+#define EPT_QUAL_WRITABLE BIT(4)
+#define EPT_QUAL_EXECUTABLE BIT(5)
+#define EPT_QUAL_GLA_VALID BIT(7)
+#define EPT_QUAL_GLA_TRANSLATION BIT(8)
+#define EPT_QUAL_NMI_UNBLOCKING BIT(12)
+/* invalid guest state (exit reason 33) */
+#define GUEST_STATE_QUAL_PDPTE 2
+#define GUEST_STATE_QUAL_NMI_INJECTION 3
+#define GUEST_STATE_QUAL_LINK_POINTER 4
+
+/* VM-exit instruction information for INS/OUTS (27.2.5) */
+#define INSN_INFO_ADDR_SIZE_SHIFT 7
+#define INSN_INFO_ADDR_SIZE_MASK 0x7ull /* 0: 16, 1: 32, 2: 64 bits */
+#define INSN_INFO_SEG_SHIFT 15
+#define INSN_INFO_SEG_MASK 0x7ull
+
+/* ---- interruption information (exit, IDT vectoring, entry) ---- */
+#define INTR_INFO_VECTOR_MASK 0xFFu
+#define INTR_INFO_TYPE_SHIFT 8
+#define INTR_INFO_TYPE_MASK 0x7u
+#define INTR_INFO_ERROR_VALID BIT(11)
+#define INTR_INFO_NMI_UNBLOCKING BIT(12)
+#define INTR_INFO_VALID BIT(31)
+#define INTR_INFO_RESERVED GENMASK(30, 12)
+#define INTR_TYPE_EXTINT 0
+#define INTR_TYPE_NMI 2
+#define INTR_TYPE_HW_EXCEPTION 3
+#define INTR_TYPE_SW_INT 4
+#define INTR_TYPE_PRIV_SW_EXC 5
+#define INTR_TYPE_SW_EXCEPTION 6
+#define INTR_TYPE_OTHER 7
+#define INSN_LEN_MAX 15
+
+/* guest interruptibility state (24.4.2) */
+#define INTERRUPTIBILITY_STI BIT(0)
+#define INTERRUPTIBILITY_MOV_SS BIT(1)
+#define INTERRUPTIBILITY_SMI BIT(2)
+#define INTERRUPTIBILITY_NMI BIT(3)
+#define INTERRUPTIBILITY_ENCLAVE BIT(4)
+#define INTERRUPTIBILITY_RESERVED GENMASK(31, 5)
+
+/* guest activity state */
+#define ACTIVITY_ACTIVE 0
+#define ACTIVITY_HLT 1
+#define ACTIVITY_SHUTDOWN 2
+#define ACTIVITY_WAIT_SIPI 3
+
+#define VMCS_LINK_POINTER_NONE (~0ull)
+
+/* ---- VM-instruction error numbers (30.4) ---- */
+#define VMX_ERR_ENTRY_INVALID_CTLS 7
+#define VMX_ERR_ENTRY_INVALID_HOST 8
+#define VMX_ERR_VMPTRLD_INVALID 9
+#define VMX_ERR_ENTRY_NONLAUNCHED 4 /* VMRESUME with non-launched VMCS */
+#define VMX_ERR_ENTRY_LAUNCHED 5    /* VMLAUNCH with non-clear VMCS */
+
+/* ---- INVEPT / INVVPID types ---- */
+#define INVEPT_SINGLE_CONTEXT 1
+#define INVEPT_ALL_CONTEXT 2
+#define INVVPID_ADDRESS 0
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXT 2
+
+/* ---- architectural values used by the backend ---- */
+#define RFLAGS_FIXED1 BIT(1)
+#define RFLAGS_TF BIT(8)
+#define RFLAGS_IF_BIT BIT(9)
+#define RFLAGS_VM BIT(17)
+#define RFLAGS_RESERVED (GENMASK(63, 22) | BIT(15) | BIT(5) | BIT(3))
+#define DR7_RESET 0x400ull
+#define PAT_RESET 0x0007040600070406ull
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_DEBUGCTL 0x1D9
+#define MSR_IA32_CSTAR 0xC0000083
+#define MSR_IA32_SFMASK 0xC0000084
+
+#endif
