@@ -27,6 +27,7 @@
 #include "mm/buddy.h"
 #include "mm/objcache.h"
 #include "mm/phys.h"
+#include "virt/vmm.h"
 
 #define BOOT_INFO_MAP_LIMIT GiB(4) /* the early tables identity-map 0-4 GiB */
 #define WHY_MAX 160
@@ -122,8 +123,14 @@ void kmain(u32 magic, u32 info_pa)
 		machine_exit(EXIT_STATUS_FAIL);
 
 	virt_detect(&virt);
-	if (virt.vendor == VIRT_NONE || virt.disabled_by_firmware)
+	if (virt.vendor == VIRT_NONE || virt.disabled_by_firmware) {
 		failures++;
+	} else if (virt_init()) {
+		pr_err("error: cannot enable hardware virtualization on every CPU\n");
+		failures++;
+	} else {
+		failures += vmm_run_guests(&boot_info);
+	}
 
 	failures += selftest_run(kopts.selftest);
 	machine_exit(failures ? EXIT_STATUS_FAIL : EXIT_STATUS_OK);

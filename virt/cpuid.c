@@ -8,7 +8,9 @@
 #include "virt/cpuid.h"
 
 #include "arch/x86/cpuid.h"
+#include "arch/x86/cr.h"
 #include "lib/string.h"
+#include "virt/virt_ops.h"
 #include "virt/vm.h"
 
 #define TERN_CPUID_SIGNATURE "TernTernTern"
@@ -20,6 +22,7 @@
 #define CPUID_1_ECX_EST BIT(7)
 #define CPUID_1_ECX_TM2 BIT(8)
 #define CPUID_1_ECX_PDCM BIT(15)
+#define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_EDX_DS BIT(21)
 #define CPUID_1_EDX_ACPI BIT(22)
 #define CPUID_1_EDX_TM BIT(29)
@@ -76,6 +79,10 @@ static void curate_basic(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_reg
 			    CPUID_1_ECX_MONITOR | CPUID_1_ECX_DS_CPL | CPUID_1_ECX_SMX |
 			    CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM);
 		r->ecx |= CPUID_1_ECX_HYPERVISOR;
+		/* OSXSAVE mirrors the guest's CR4, not Tern's. */
+		r->ecx &= ~CPUID_1_ECX_OSXSAVE;
+		if (virt_ops.get_cr(v, 4) & CR4_OSXSAVE)
+			r->ecx |= CPUID_1_ECX_OSXSAVE;
 		r->edx &= ~(CPUID_1_EDX_DS | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM | CPUID_1_EDX_PBE);
 		r->edx |= CPUID_1_EDX_HTT;
 		r->ebx = (r->ebx & CPUID_1_EBX_LOW_MASK) |

@@ -13,18 +13,6 @@
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
 
-#define MSR_PLATFORM_ID 0x00000017
-#define MSR_BIOS_SIGN_ID 0x0000008B
-#define MSR_MTRRCAP 0x000000FE
-#define MSR_SYSENTER_CS 0x00000174
-#define MSR_SYSENTER_ESP 0x00000175
-#define MSR_SYSENTER_EIP 0x00000176
-#define MSR_MCG_CAP 0x00000179
-#define MSR_MCG_STATUS 0x0000017A
-#define MSR_MISC_ENABLE 0x000001A0
-#define MSR_MTRR_DEF_TYPE 0x000002FF
-#define MSR_CSTAR 0xC0000083
-#define MSR_SFMASK 0xC0000084
 
 #define FEATURE_CONTROL_GUEST FEATURE_CONTROL_LOCKED /* locked, VMX off */
 #define MISC_ENABLE_FAST_STRINGS BIT(0)
@@ -40,8 +28,8 @@ static bool canonical_msr(u32 index)
 	case MSR_KERNEL_GS_BASE:
 	case MSR_LSTAR:
 	case MSR_CSTAR:
-	case MSR_SYSENTER_ESP:
-	case MSR_SYSENTER_EIP:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
 		return true;
 	default:
 		return false;

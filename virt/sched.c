@@ -3,6 +3,7 @@
 #include "virt/sched.h"
 
 #include "arch/x86/cr.h"
+#include "arch/x86/irqflags.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -93,9 +94,12 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 void sched_run_queue(void *unused)
 {
 	struct run_queue *rq = &queues[this_cpu_id()];
+	unsigned long flags = read_rflags();
 	u32 live;
 
 	(void)unused;
+	/* Host interrupts (the slice timer above all) must be taken between runs. */
+	irq_enable();
 	do {
 		live = 0;
 		for (u32 i = 0; i < rq->count; i++) {
@@ -111,6 +115,8 @@ void sched_run_queue(void *unused)
 		if (live)
 			cpu_relax();
 	} while (live);
+	timer_cancel();
+	irq_restore(flags);
 	__atomic_sub_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
 }
 
