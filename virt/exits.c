@@ -11,7 +11,9 @@
 #include "arch/x86/msr.h"
 #include "virt/cpuid.h"
 #include "virt/cr.h"
+#include "virt/decode.h"
 #include "virt/hypercall.h"
+#include "virt/insn.h"
 #include "virt/io.h"
 #include "virt/mmio.h"
 #include "virt/msr.h"
@@ -19,6 +21,8 @@
 #include "virt/vm.h"
 #include "virt/xsave.h"
 
+
+#define EXC_GP_VECTOR 13
 
 typedef int (*exit_handler_t)(struct vcpu *v);
 
@@ -88,9 +92,33 @@ static int exit_rdtscp(struct vcpu *v)
 	return exit_rdtsc(v, true);
 }
 
-/* An exception the backend intercepted: give it back to the guest. */
+/* 0F 01 D8..DF: VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA. */
+#define OPCODE_GRP7 (OPMAP_0F | 0x01)
+#define MODRM_SVM_FIRST 0xD8
+#define MODRM_SVM_LAST 0xDF
+
+static bool is_svm_instruction(const struct insn *in)
+{
+	return in->opcode == OPCODE_GRP7 && in->has_modrm && in->modrm >= MODRM_SVM_FIRST &&
+	       in->modrm <= MODRM_SVM_LAST;
+}
+
+/*
+ * An exception the backend intercepted: give it back to the guest, except a
+ * #GP from an SVM instruction, which a CPU without SVM reports as #UD.
+ */
 static int exit_exception(struct vcpu *v)
 {
+	struct insn in;
+
+	if (v->exit.exc.vector == EXC_GP_VECTOR) {
+		if (guest_decode_at_rip(v, &in))
+			return 0; /* the fetch fault was injected instead */
+		if (is_svm_instruction(&in)) {
+			vcpu_inject_ud(v);
+			return 0;
+		}
+	}
 	vcpu_inject_exception(v, v->exit.exc.vector, v->exit.exc.has_error,
 			      v->exit.exc.error_code);
 	return 0;

@@ -9,6 +9,7 @@
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
+#include "kernel/percpu.h"
 #include "virt/dev/lapic_stub.h"
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
@@ -19,6 +20,24 @@
 #define MTRR_DEF_TYPE_VALID_MASK (GENMASK(7, 0) | BIT(10) | BIT(11))
 #define PAT_TYPE_MASK 0x7ull
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+
+/* The hardware TSC_AUX each CPU holds: RDTSCP is not intercepted. */
+static u64 live_tsc_aux[MAX_CPUS];
+
+static bool has_rdtscp(void)
+{
+	return cpu_has(CPUID_LEAF_EXT_FEAT, CPUID_EDX, CPUID_EXT_EDX_RDTSCP);
+}
+
+void msr_load_guest_state(struct vcpu *v)
+{
+	u64 *live = &live_tsc_aux[this_cpu_id()];
+
+	if (*live != v->msr_tsc_aux && has_rdtscp()) {
+		wrmsr(MSR_TSC_AUX, v->msr_tsc_aux);
+		*live = v->msr_tsc_aux;
+	}
+}
 
 static bool canonical_msr(u32 index)
 {
@@ -92,6 +111,11 @@ int guest_rdmsr(struct vcpu *v, u32 index, u64 *val)
 	case MSR_EFER:
 		*val = virt_ops.get_efer(v);
 		return 0;
+	case MSR_TSC_AUX:
+		if (!has_rdtscp())
+			return -E_NOENT;
+		*val = v->msr_tsc_aux;
+		return 0;
 	}
 	return virt_ops.get_msr(v, index, val) ? 0 : -E_NOENT;
 }
@@ -120,6 +144,11 @@ int guest_wrmsr(struct vcpu *v, u32 index, u64 val)
 		return 0;
 	case MSR_EFER:
 		return write_efer(v, val);
+	case MSR_TSC_AUX:
+		if (!has_rdtscp() || (val >> 32))
+			return -E_INVAL;
+		v->msr_tsc_aux = val;
+		return 0;
 	case MSR_IA32_PAT:
 		if (!pat_valid(val))
 			return -E_INVAL;

@@ -9,6 +9,7 @@
 #include "kernel/time.h"
 #include "kernel/work.h"
 #include "virt/exits.h"
+#include "virt/msr.h"
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
 #include "virt/xsave.h"
@@ -77,6 +78,7 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 		if (v->halted)
 			return; /* nothing wakes a halted vCPU yet: only its timeout */
 		xsave_switch_to(v);
+		msr_load_guest_state(v);
 		arm_timer(rq);
 		t0 = rdtsc();
 		virt_ops.vcpu_run(v, slice_end - t0);

@@ -74,6 +74,7 @@ struct vcpu {
 	void *xsave_area;           /* (v) FPU/SSE/AVX state while not loaded */
 	u64 msr_mtrr_def_type;      /* (v) emulated MSRs without hardware state */
 	u64 msr_misc_enable;        /* (v) */
+	u64 msr_tsc_aux;            /* (v) loaded into the CPU before entry */
 	void *arch;                 /* (v) struct vmx_vcpu / struct svm_vcpu */
 };
 

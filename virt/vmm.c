@@ -25,19 +25,6 @@
 #include "virt/dev/devices.h"
 #include "virt/xsave.h"
 
-static u64 ept_leaf(paddr_t pa, bool w, bool x, bool large)
-{
-	return ept_leaf_entry(pa, true, w, x, large);
-}
-
-static const struct tdp_format ept_format = {
-	.name = "EPT", .table_entry = ept_table_entry, .leaf_entry = ept_leaf,
-};
-
-static const struct tdp_format npt_format = {
-	.name = "NPT", .table_entry = npt_table_entry, .leaf_entry = npt_leaf_entry,
-};
-
 static int enable_errors;
 
 static void enable_this_cpu(void *arg)
@@ -54,10 +41,10 @@ int virt_init(void)
 {
 	if (vmx_supported()) {
 		virt_ops = vmx_ops;
-		tdp_format = &ept_format;
+		tdp_format = &ept_tdp_format;
 	} else if (svm_supported()) {
 		virt_ops = svm_ops;
-		tdp_format = &npt_format;
+		tdp_format = &npt_tdp_format;
 	} else {
 		return -E_NOSUPP;
 	}

@@ -46,7 +46,12 @@
 #define ATTR_SYS_TSS16_BUSY (VMCB_ATTR_P | 0x3)
 
 #define SVM_CR_INTERCEPTS  (SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4))
-#define SVM_EXC_INTERCEPTS BIT(EXC_MC)
+/*
+ * #GP too: with the VMCB's EFER.SVME set, an SVM instruction at CPL > 0 gives
+ * #GP before its intercept is checked; common code turns that into the #UD a
+ * CPU without SVM (as the guest sees it) raises.
+ */
+#define SVM_EXC_INTERCEPTS (BIT(EXC_MC) | BIT(EXC_GP))
 #define SVM_MISC1_INTERCEPTS                                                                       \
 	(SVM_INTERCEPT1_INTR | SVM_INTERCEPT1_NMI | SVM_INTERCEPT1_SMI | SVM_INTERCEPT1_RDPMC |    \
 	 SVM_INTERCEPT1_CPUID | SVM_INTERCEPT1_INVD | SVM_INTERCEPT1_HLT |                         \

@@ -7,8 +7,9 @@
  * I/O. MSRPM: everything intercepted except the MSRs whose guest values live
  * in the VMCB and that VMLOAD/VMSAVE switch around VMRUN, so the hardware
  * already keeps the guest's and the host's apart:
- *   FS_BASE, GS_BASE, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK,
- *   SYSENTER_CS, SYSENTER_ESP, SYSENTER_EIP.
+ *   STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS, SYSENTER_ESP, SYSENTER_EIP,
+ *   and for reads only FS_BASE, GS_BASE, KERNEL_GS_BASE (writes exit so
+ *   non-canonical values get #GP even where the CPU would not check).
  * EFER and PAT stay intercepted: EFER.SVME must be hidden, and an invalid
  * guest PAT would make VMRUN fail, so common code validates both.
  */
@@ -29,10 +30,11 @@
 
 static const u32 msrpm_range_base[] = {0x00000000, 0xC0000000, 0xC0010000};
 
+/*
+ * Read and write. The segment-base MSRs are passed through for reads only:
+ * their writes exit so common code can refuse non-canonical values with #GP.
+ */
 static const u32 svm_passthrough_msrs[] = {
-	MSR_FS_BASE,
-	MSR_GS_BASE,
-	MSR_KERNEL_GS_BASE,
 	MSR_STAR,
 	MSR_LSTAR,
 	MSR_CSTAR,
@@ -55,14 +57,23 @@ static s64 msrpm_bit(u32 msr)
 	return -1;
 }
 
-static void msrpm_allow(u8 *msrpm, u32 msr)
+static const u32 svm_passthrough_read_msrs[] = {
+	MSR_FS_BASE,
+	MSR_GS_BASE,
+	MSR_KERNEL_GS_BASE,
+};
+
+static void msrpm_allow(u8 *msrpm, u32 msr, bool write_too)
 {
 	s64 bit = msrpm_bit(msr);
+	u8 clear;
 
 	if (bit < 0)
 		return;
-	msrpm[bit / BITS_PER_BYTE] &= (u8) ~((1u << (bit % BITS_PER_BYTE + MSRPM_READ_BIT)) |
-					     (1u << (bit % BITS_PER_BYTE + MSRPM_WRITE_BIT)));
+	clear = (u8)(1u << (bit % BITS_PER_BYTE + MSRPM_READ_BIT));
+	if (write_too)
+		clear |= (u8)(1u << (bit % BITS_PER_BYTE + MSRPM_WRITE_BIT));
+	msrpm[bit / BITS_PER_BYTE] &= (u8)~clear;
 }
 
 bool svm_msr_intercepted(const struct vm *vm, u32 msr)
@@ -96,7 +107,9 @@ int svm_vm_init(struct vm *vm)
 	memset(s->iopm, 0xFF, PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(s->msrpm, 0xFF, PAGE_SIZE << SVM_MSRPM_ORDER);
 	for (u32 i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
-		msrpm_allow(s->msrpm, svm_passthrough_msrs[i]);
+		msrpm_allow(s->msrpm, svm_passthrough_msrs[i], true);
+	for (u32 i = 0; i < ARRAY_SIZE(svm_passthrough_read_msrs); i++)
+		msrpm_allow(s->msrpm, svm_passthrough_read_msrs[i], false);
 	vm->arch = s;
 	return 0;
 }

@@ -7,6 +7,7 @@
  * and INVEPT/INVVPID with a fall-back to the widest supported type.
  */
 #include "arch/x86/vmx/ept.h"
+#include "virt/tdp.h"
 
 #include "arch/x86/vmx/vmx_int.h"
 #include "mm/phys.h"
@@ -111,3 +112,15 @@ void vpid_invvpid_all(void)
 	if (vmx_caps.ept_vpid & VMX_VPID_INVVPID_ALL)
 		invvpid(INVVPID_ALL_CONTEXT, 0);
 }
+
+static u64 ept_leaf_rwx(paddr_t pa, bool writable, bool executable, bool large)
+{
+	return ept_leaf_entry(pa, true, writable, executable, large);
+}
+
+/* The EPT entry format for the common second-level page-table builder. */
+const struct tdp_format ept_tdp_format = {
+	.name = "ept",
+	.table_entry = ept_table_entry,
+	.leaf_entry = ept_leaf_rwx,
+};

@@ -28,6 +28,9 @@
 
 /* A non-leaf entry pointing at the next table: RWX, the walk filters below. */
 u64 ept_table_entry(paddr_t table);
+/* The format for virt/tdp.h's builder. */
+struct tdp_format;
+extern const struct tdp_format ept_tdp_format;
 /* A leaf (4 KiB, or 2 MiB / 1 GiB when 'large'): WB memory type. */
 u64 ept_leaf_entry(paddr_t pa, bool r, bool w, bool x, bool large);
 

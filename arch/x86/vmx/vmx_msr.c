@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest MSRs on VMX. The MSR bitmap intercepts every RDMSR/WRMSR except:
- *   read+write: FS_BASE, GS_BASE, SYSENTER_CS/ESP/EIP (the VMCS switches
- *               them on every entry and exit), KERNEL_GS_BASE, STAR, LSTAR,
- *               CSTAR, SFMASK (switched lazily, below);
- *   read only:  IA32_TSC (the CPU adds the VMCS TSC offset).
+ *   read+write: SYSENTER_CS/ESP/EIP (the VMCS switches them on every entry
+ *               and exit), STAR, LSTAR, CSTAR, SFMASK (switched lazily, below);
+ *   read only:  IA32_TSC (the CPU adds the VMCS TSC offset), FS_BASE,
+ *               GS_BASE (VMCS), KERNEL_GS_BASE (lazy): their writes exit so
+ *               common code can refuse non-canonical values with #GP.
  * The lazy set is not in the VMCS. Tern's host never uses SYSCALL or SWAPGS,
  * so those registers hold the guest's values for as long as the same vCPU
  * keeps running on the CPU; they are saved and reloaded only when another
@@ -28,19 +29,24 @@
 const u32 vmx_lazy_msr_index[NR_LAZY_MSRS] = {
 	[LAZY_STAR] = MSR_STAR,
 	[LAZY_LSTAR] = MSR_LSTAR,
-	[LAZY_CSTAR] = MSR_IA32_CSTAR,
-	[LAZY_SFMASK] = MSR_IA32_SFMASK,
+	[LAZY_CSTAR] = MSR_CSTAR,
+	[LAZY_SFMASK] = MSR_SFMASK,
 	[LAZY_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
 };
 
 static const u32 passthrough_rw[] = {
-	MSR_FS_BASE,	      MSR_GS_BASE,	    MSR_IA32_SYSENTER_CS,
-	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_KERNEL_GS_BASE,
-	MSR_STAR,	      MSR_LSTAR,	    MSR_IA32_CSTAR,
-	MSR_IA32_SFMASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_STAR,	      MSR_LSTAR,	     MSR_CSTAR,
+	MSR_SFMASK,
 };
 
-static const u32 passthrough_read[] = { MSR_IA32_TSC };
+/*
+ * Reads only: writes of the segment-base MSRs exit so common code can
+ * refuse non-canonical values with #GP whatever the CPU (or emulator) does.
+ */
+static const u32 passthrough_read[] = {
+	MSR_IA32_TSC, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+};
 
 static void bitmap_allow(u8 *bitmap, u32 msr, bool write)
 {
