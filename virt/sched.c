@@ -83,6 +83,7 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 		t0 = rdtsc();
 		virt_ops.vcpu_run(v, slice_end - t0);
 		t1 = rdtsc();
+		xsave_after_exit(v);
 		v->stats.tsc_in_guest += t1 - t0;
 		if (v->exit.kind < VM_EXIT_NR_KINDS)
 			v->stats.exits[v->exit.kind]++;

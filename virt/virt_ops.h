@@ -24,6 +24,8 @@ struct vm;
 	/* per vCPU: control block, bitmaps, reset state (real mode at reset vector) */     \
 	OP(int, vcpu_init, (struct vcpu * v))                                               \
 	OP(void, vcpu_destroy, (struct vcpu * v))                                           \
+	/* let another CPU run v: e.g. VMCLEAR a VMCS the setup hooks made active here */   \
+	OP(void, vcpu_release, (struct vcpu * v))                                           \
 	/* enter the guest until the next exit; fills v->exit; injects v->event */          \
 	OP(void, vcpu_run, (struct vcpu * v, u64 slice_tsc))                                \
 	OP(void, get_segment, (struct vcpu * v, enum seg s, struct segment * out))          \

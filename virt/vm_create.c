@@ -81,6 +81,7 @@ static int create_vcpus(struct vm *vm, const struct guest_entry *entry)
 			vcpu_set_entry_state(v, entry);
 		else
 			v->halted = true; /* application processors wait for a SIPI */
+		virt_ops.vcpu_release(v); /* it will run on the CPU it is pinned to */
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 #define FXSAVE_FCW_DEFAULT 0x37F
 #define FXSAVE_MXCSR_DEFAULT 0x1F80
 #define FXSAVE_MXCSR_OFFSET 24
+#define XSAVE_HEADER_OFFSET 512 /* XSTATE_BV, the first word of the header */
 
 static struct vcpu *live_vcpu[MAX_CPUS];
 static bool has_xsave;
@@ -86,11 +87,36 @@ static void save_state(struct vcpu *v)
 static void restore_state(struct vcpu *v)
 {
 	if (has_xsave) {
+		/*
+		 * XSAVE leaves XSTATE_BV bits outside the XCR0 of the moment
+		 * untouched, so a guest that shrank its XCR0 since an earlier save
+		 * has stale bits there, which XRSTOR refuses with #GP.
+		 */
+		*(u64 *)((u8 *)v->xsave_area + XSAVE_HEADER_OFFSET) &= v->xcr0;
 		xsetbv(0, v->xcr0);
 		asm volatile("xrstor64 (%0)" : : "r"(v->xsave_area), "a"(~0u), "d"(~0u) : "memory");
 	} else {
 		asm volatile("fxrstor64 (%0)" : : "r"(v->xsave_area) : "memory");
 	}
+}
+
+static u64 xgetbv0(void)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
+}
+
+void xsave_after_exit(struct vcpu *v)
+{
+	/*
+	 * QEMU's SVM does not implement the XSETBV intercept, so a guest's XSETBV
+	 * can change XCR0 without an exit; follow the hardware so the state is
+	 * saved and restored with the XCR0 it was made under.
+	 */
+	if (has_xsave)
+		v->xcr0 = xgetbv0();
 }
 
 void xsave_switch_to(struct vcpu *v)

@@ -19,6 +19,8 @@ void xsave_cpu_init(void);
 int handle_xsetbv(struct vcpu *v);
 /* Make 'v's extended state the live one on this CPU (before entry). */
 void xsave_switch_to(struct vcpu *v);
+/* Right after an exit of the live vCPU 'v': pick up its XCR0 from the CPU. */
+void xsave_after_exit(struct vcpu *v);
 int xsave_vcpu_init(struct vcpu *v);
 void xsave_vcpu_free(struct vcpu *v);
 

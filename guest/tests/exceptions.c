@@ -85,8 +85,10 @@ static void basic(void)
 	       exc_last.error);
 
 	exc_reset();
-	__asm__ volatile(EXC_TRY("movq (%0), %%rax")::"r"(NONCANONICAL) : "memory", "rax");
-	check(exc_last.vector == VEC_GP, "non-canonical access raises #GP");
+	/* RCX as the base: an RSP/RBP base would make it a stack access (#SS). */
+	__asm__ volatile(EXC_TRY("movq (%0), %%rax")::"c"(NONCANONICAL) : "memory", "rax");
+	checkf(exc_last.vector == VEC_GP, "non-canonical access raises #GP (vector 0x%lx)",
+	       (unsigned long)exc_last.vector);
 
 	u32 count = exc_last.count;
 	exc_reset();

@@ -125,7 +125,9 @@ void guest_main(void)
 		      "XSETBV AVX without SSE raises #GP");
 	check(xsetbv_safe(0, BIT(63) | XCR0_X87) == VEC_GP, "XSETBV unsupported bit 63 raises #GP");
 	check(xsetbv_safe(1, XCR0_X87) == VEC_GP, "XSETBV to XCR1 raises #GP");
-	check(xgetbv(0) == (XCR0_X87 | XCR0_SSE), "XCR0 unchanged after the faulting writes");
+	u64 xcr0_now = xgetbv(0);
+	checkf(xcr0_now == (XCR0_X87 | XCR0_SSE), "XCR0 unchanged after the faulting writes (0x%lx)",
+	       (unsigned long)xcr0_now);
 	xsetbv_safe(0, XCR0_X87);
 	write_cr4(cr4);
 }

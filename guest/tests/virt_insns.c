@@ -59,7 +59,7 @@ static void cpl0(void)
 	v = EXC_VECTOR_OF("wbinvd");
 	check(v == EXC_NONE, "WBINVD at CPL0 works");
 	u64 a = rdtsc(), b = rdtsc();
-	check(b > a, "RDTSC at CPL0 increases");
+	checkf(b > a, "RDTSC at CPL0 increases (0x%lx then 0x%lx)", (unsigned long)a, (unsigned long)b);
 	if (cpuid(0x80000001, 0).d & CPUIDX1_EDX_RDTSCP) {
 		wrmsr(MSR_TSC_AUX, 0x42);
 		u32 lo, hi, aux;

@@ -108,6 +108,7 @@ int svm_vm_init(struct vm *vm);                                   /* svm_vm.c */
 void svm_vm_destroy(struct vm *vm);
 int svm_vcpu_init(struct vcpu *v);                                /* svm_vcpu.c */
 void svm_vcpu_destroy(struct vcpu *v);
+void svm_vcpu_release(struct vcpu *v);
 void svm_vcpu_run(struct vcpu *v, u64 slice_tsc);
 void svm_get_segment(struct vcpu *v, enum seg s, struct segment *out); /* svm_state.c */
 void svm_set_segment(struct vcpu *v, enum seg s, const struct segment *in);

@@ -138,6 +138,12 @@ int svm_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+/* A VMCB is plain memory: any CPU can VMRUN it next. */
+void svm_vcpu_release(struct vcpu *v)
+{
+	(void)v;
+}
+
 void svm_vcpu_destroy(struct vcpu *v)
 {
 	struct svm_vcpu *sv = v->arch;

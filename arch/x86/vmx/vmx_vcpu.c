@@ -311,6 +311,14 @@ static void remote_put(void *arg)
 	vmx_vcpu_put(arg);
 }
 
+void vmx_vcpu_release(struct vcpu *v)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	if (x && x->cpu == this_cpu_id())
+		vmx_vcpu_put(x);
+}
+
 void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
