@@ -58,6 +58,7 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	u64 deadline_tsc;              /* (c) 0: no timeout */
 	u64 timeout_s;                 /* (c) */
+	u64 tsc_offset;                /* (c) guest TSC = host TSC + offset at reset */
 	spinlock_t lock;
 	enum vm_state state;           /* [l] */
 	int exit_status;               /* [l] valid once stopped */

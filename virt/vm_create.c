@@ -77,6 +77,9 @@ static int create_vcpus(struct vm *vm, const struct guest_entry *entry)
 		if (err)
 			return err;
 		msr_vcpu_reset(v);
+		/* One offset for the whole VM: its TSC counts from 0 at creation. */
+		v->tsc_offset = vm->tsc_offset;
+		virt_ops.set_tsc_offset(v, v->tsc_offset);
 		if (i == 0)
 			vcpu_set_entry_state(v, entry);
 		else
@@ -127,6 +130,7 @@ static int build(struct vm *vm, const struct guest_setup *gs, char *why)
 	err = load_image(vm, gs, ranges, (u32)n, &entry, why);
 	if (err)
 		return err;
+	vm->tsc_offset = (u64)0 - rdtsc();
 	err = tdp_build(vm);
 	if (!err)
 		err = virt_ops.vm_init(vm);
