@@ -124,10 +124,19 @@ static void curate_extended(u32 leaf, struct cpuid_regs *r)
 	}
 }
 
+/* The host's highest leaves, capped: read once (CPUID itself is slow). */
+static u32 basic_max, ext_max;
+
+static void read_limits(void)
+{
+	basic_max = MIN(cpuid(CPUID_LEAF_VENDOR).eax, CPUID_LEAF_BASIC_LIMIT);
+	ext_max = MIN(cpuid(CPUID_LEAF_EXT_MAX).eax, CPUID_LEAF_EXT_LIMIT);
+}
+
 void cpuid_for_guest(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *out)
 {
-	u32 basic_max = MIN(cpuid(CPUID_LEAF_VENDOR).eax, CPUID_LEAF_BASIC_LIMIT);
-	u32 ext_max = MIN(cpuid(CPUID_LEAF_EXT_MAX).eax, CPUID_LEAF_EXT_LIMIT);
+	if (unlikely(!basic_max))
+		read_limits();
 
 	if ((leaf & 0xF0000000u) == CPUID_LEAF_HYPERVISOR) {
 		tern_leaf(leaf, out);

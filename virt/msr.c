@@ -26,7 +26,11 @@ static u64 live_tsc_aux[MAX_CPUS];
 
 static bool has_rdtscp(void)
 {
-	return cpu_has(CPUID_LEAF_EXT_FEAT, CPUID_EDX, CPUID_EXT_EDX_RDTSCP);
+	static int cached = -1; /* CPUID is slow: ask once */
+
+	if (unlikely(cached < 0))
+		cached = cpu_has(CPUID_LEAF_EXT_FEAT, CPUID_EDX, CPUID_EXT_EDX_RDTSCP);
+	return cached;
 }
 
 void msr_load_guest_state(struct vcpu *v)

@@ -90,7 +90,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error_
 int vcpu_skip_instruction(struct vcpu *v)
 {
 	u32 len = v->exit.insn_len;
-	unsigned int size = vcpu_code_size(v);
+	unsigned int size;
 	u64 next;
 
 	if (!len) {
@@ -100,6 +100,15 @@ int vcpu_skip_instruction(struct vcpu *v)
 			return err; /* the fetch already injected #PF or stopped the VM */
 	}
 	next = v->rip + len;
+	/*
+	 * Fast path: within one 64 KiB block below the canonical boundary the
+	 * result is the same in every mode, so the mode need not be read.
+	 */
+	if ((next >> 16) == (v->rip >> 16) && next < BIT(CANONICAL_BITS - 1)) {
+		v->rip = next;
+		return 0;
+	}
+	size = vcpu_code_size(v);
 	if (size == 8) {
 		if (!is_canonical(next)) {
 			vcpu_inject_gp(v); /* the next fetch would be non-canonical */

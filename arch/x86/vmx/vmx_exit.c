@@ -218,7 +218,5 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *x)
 	}
 	x->launched = true;
 	vmx_event_delivered(v, x);
-	decode_reason(v, x, basic);
-	if (e->kind < VM_EXIT_NR_KINDS)
-		v->stats.exits[e->kind]++;
+	decode_reason(v, x, basic); /* the run loop counts exits by kind */
 }

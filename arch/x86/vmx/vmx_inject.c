@@ -69,9 +69,8 @@ void vmx_event_delivered(struct vcpu *v, struct vmx_vcpu *x)
 	u32 idt = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 	struct vcpu_event *e = &v->event;
 
-	if (x->injected) {
+	if (x->injected) { /* common code counted it when it was queued */
 		e->valid = false;
-		v->stats.injected++;
 		x->injected = false;
 	}
 	if (!e->valid && x->stashed.valid) {

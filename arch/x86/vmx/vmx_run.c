@@ -94,7 +94,6 @@ void vmx_vcpu_run(struct vcpu *v, u64 slice_tsc)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	unsigned long flags = irq_save();
-	u64 t0, t1;
 	int failed;
 
 	if (vmx_vcpu_load(x)) {
@@ -112,11 +111,8 @@ void vmx_vcpu_run(struct vcpu *v, u64 slice_tsc)
 	arm_preemption_timer(slice_tsc);
 	if (read_cr2() != x->cr2)
 		write_cr2(x->cr2);
-	t0 = rdtsc();
 	failed = vmx_vmenter(v->gpr, x->launched);
-	t1 = rdtsc();
-	x->cr2 = read_cr2();
-	v->stats.tsc_in_guest += t1 - t0;
+	x->cr2 = read_cr2(); /* the run loop accounts time in the guest */
 	if (failed) {
 		vmfail(v, x);
 		goto out;
