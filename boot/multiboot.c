@@ -7,6 +7,7 @@
  * harmless oddities (truncated lists, duplicate tags) go to bi->warn.
  */
 #include "boot/multiboot.h"
+#include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -140,27 +141,6 @@ static void warn(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnformat(w + used, BOOT_WARN_MAX - used, fmt, ap);
 	va_end(ap);
-}
-
-static u8 rd8(const u8 *b, size_t off)
-{
-	return b[off];
-}
-
-static u32 rd32(const u8 *b, size_t off)
-{
-	u32 v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *b, size_t off)
-{
-	u64 v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
 }
 
 static const u8 *map_range(struct parser *p, u64 pa, u64 len)

@@ -5,6 +5,7 @@
  * command line in boot_info and guest command lines built at run time.
  */
 #include "kernel/cmdline.h"
+#include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -85,17 +86,6 @@ const char *cmdline_split(const char *cmdline, size_t *head_len)
 	return NULL;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int suffix_shift(char c)
 {
 	switch (c) {
@@ -132,7 +122,7 @@ int parse_u64(const char *s, size_t len, u64 *out)
 	if (!len)
 		return -E_INVAL;
 	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(s[i]);
+		int d = hex_digit_value(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return -E_INVAL;

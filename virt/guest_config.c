@@ -7,6 +7,7 @@
  * with the guest's index and path, and any error rejects the guest.
  */
 #include "kernel/cmdline.h"
+#include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "virt/guest_config.h"
@@ -127,17 +128,6 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode one escape at s[*i] (after the backslash); -1 if malformed. */
 static int decode_escape(const char *s, size_t *i)
 {
@@ -153,8 +143,8 @@ static int decode_escape(const char *s, size_t *i)
 	case '\\':
 		return '\\';
 	case 'x':
-		hi = hex_digit(s[*i + 1]);
-		lo = hi < 0 ? -1 : hex_digit(s[*i + 2]);
+		hi = hex_digit_value(s[*i + 1]);
+		lo = hi < 0 ? -1 : hex_digit_value(s[*i + 2]);
 		if (lo < 0)
 			return -1;
 		*i += 2;

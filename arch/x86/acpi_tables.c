@@ -7,6 +7,7 @@
  * package lengths) always advance by at least one byte or stop with an error.
  */
 #include "arch/x86/acpi_tables.h"
+#include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -119,30 +120,6 @@ static int fail(char *why, size_t why_len, int err, const char *fmt, ...)
 		va_end(ap);
 	}
 	return err;
-}
-
-static u16 rd16(const u8 *b, size_t off)
-{
-	u16 v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static u32 rd32(const u8 *b, size_t off)
-{
-	u32 v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static u64 rd64(const u8 *b, size_t off)
-{
-	u64 v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
 }
 
 static u8 checksum(const u8 *b, size_t len)
