@@ -38,7 +38,7 @@
 	})
 
 static const u8 rodata_probe[16] = { 1 };
-static u8 data_probe[16] __aligned(16) = { 0xC3 }; /* "ret", never to be executed */
+static u8 data_probe[16] __aligned(16) = { 0x0F, 0x0B }; /* "ud2": if it runs, NX failed */
 
 static void test_basic_exceptions(void)
 {
