@@ -12,9 +12,11 @@
 GUEST_DIR := guest
 GUEST_B := $(BUILD)/guest
 GUEST_PAYLOADS := cpuid io msr modes exceptions hypercall memory virt_insns \
-	hostile_ports hostile_msrs triple_fault fault_loop exitcost
+	hostile_ports hostile_msrs triple_fault fault_loop exitcost modules
 GUEST_MB2_PAYLOADS := cpuid
-GUEST_RAW := realmode
+GUEST_RAW := realmode long64
+# Module files for modules.elf (tools/guest-tests hands them to it).
+GUEST_MODFILES := $(GUEST_B)/mod1.txt $(GUEST_B)/mod2.bin
 
 GUEST_COMMON_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -fno-pic -fno-pie -nostdlib \
@@ -36,7 +38,7 @@ GUEST_ELFS := $(patsubst %,$(GUEST_B)/%.elf,$(GUEST_PAYLOADS)) \
 	$(patsubst %,$(GUEST_B)/%-mb2.elf,$(GUEST_MB2_PAYLOADS))
 GUEST_BINS := $(patsubst %,$(GUEST_B)/%.bin,$(GUEST_RAW)) $(GUEST_B)/realmode-boot.img
 
-guests: $(GUEST_ELFS) $(GUEST_BINS)
+guests: $(GUEST_ELFS) $(GUEST_BINS) $(GUEST_MODFILES)
 all: guests
 
 $(GUEST_B)/obj/%.pm32.o: $(GUEST_DIR)/%.pm32.c $(GUEST_DIR)/guest.mk
@@ -72,8 +74,9 @@ $(GUEST_B)/%.elf: $(GUEST_B)/obj/lib/mb1hdr.o $$(call guest_objs,$$*) $(GUEST_DI
 	@$(LD) $(GUEST_LDFLAGS) -o $(GUEST_B)/obj/$(notdir $@).64 $(GUEST_B)/obj/lib/mb1hdr.o $(call guest_objs,$*)
 	@objcopy -O elf32-i386 $(GUEST_B)/obj/$(notdir $@).64 $@
 
-# Raw real-mode binary (Tern loads it at an address and enters it in real
-# mode), and a boot-sector image of the same code to try it on bare QEMU.
+# Raw binaries: realmode.bin (Tern loads it at an address and enters it in
+# real mode) and long64.bin (org 0x100000, entered in 64-bit mode), and a
+# boot-sector image of the real-mode code to try it on bare QEMU.
 $(GUEST_B)/%.bin: $(GUEST_DIR)/raw/%.asm
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
@@ -81,6 +84,18 @@ $(GUEST_B)/%.bin: $(GUEST_DIR)/raw/%.asm
 
 $(GUEST_B)/realmode-boot.img: $(GUEST_DIR)/raw/bootsect.asm $(GUEST_B)/realmode.bin
 	@$(NASM) -f bin -w+all -DRAW_BIN='"$(GUEST_B)/realmode.bin"' $< -o $@
+
+# modules.elf's two modules: a text file starting with TERN-MODULE-ONE, and
+# 8192 bytes where byte i = i & 0xff.
+$(GUEST_B)/mod1.txt: $(GUEST_DIR)/guest.mk
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@printf 'TERN-MODULE-ONE\nfirst module of the modules payload\n' > $@
+
+$(GUEST_B)/mod2.bin: $(GUEST_DIR)/guest.mk
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@p=$$(printf '\\%03o' $$(seq 0 255)); for r in $$(seq 32); do printf "$$p"; done > $@
 
 -include $(shell find $(GUEST_B)/obj -name '*.d' 2>/dev/null)
 .PHONY: guests

@@ -44,6 +44,16 @@ struct mem_region {
 extern struct mem_region mem_map[MEM_MAX_REGIONS];
 extern int mem_map_count;
 extern char boot_cmdline[512];
+/* Boot modules (multiboot1 MODS, multiboot2 module tags): the range
+ * [start, end) and the string, copied (truncated) at start. */
+#define BOOT_MODULES_MAX   16
+#define BOOT_MODSTRING_MAX 128
+struct boot_module {
+	u64 start, end;
+	char string[BOOT_MODSTRING_MAX];
+};
+extern struct boot_module boot_modules[BOOT_MODULES_MAX];
+extern int boot_module_count; /* as reported, may exceed BOOT_MODULES_MAX */
 /* Value of key=value on the command line (copied into buf), or NULL. */
 const char *cmdline_get(const char *key, char *buf, size_t n);
 bool cmdline_has(const char *key);

@@ -286,9 +286,11 @@ u64 parse_u64(const char *s)
 #define MB2_BOOT_MAGIC	  0x36d76289u
 #define MB1_INFO_MEM	  BIT(0)
 #define MB1_INFO_CMDLINE  BIT(2)
+#define MB1_INFO_MODS	  BIT(3)
 #define MB1_INFO_MMAP	  BIT(6)
 #define MB2_TAG_END	  0
 #define MB2_TAG_CMDLINE	  1
+#define MB2_TAG_MODULE	  3
 #define MB2_TAG_BASIC_MEM 4
 #define MB2_TAG_MMAP	  6
 
@@ -296,6 +298,8 @@ int boot_protocol;
 struct mem_region mem_map[MEM_MAX_REGIONS];
 int mem_map_count;
 char boot_cmdline[512];
+struct boot_module boot_modules[BOOT_MODULES_MAX];
+int boot_module_count;
 
 struct mb1_info {
 	u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -317,10 +321,29 @@ static void copy_cmdline(const char *s)
 	boot_cmdline[i] = 0;
 }
 
+static void add_module(u64 start, u64 end, const char *string)
+{
+	if (boot_module_count < BOOT_MODULES_MAX) {
+		struct boot_module *m = &boot_modules[boot_module_count];
+		size_t i = 0;
+		m->start = start;
+		m->end = end;
+		for (; string && string[i] && i + 1 < sizeof(m->string); i++)
+			m->string[i] = string[i];
+		m->string[i] = 0;
+	}
+	boot_module_count++;
+}
+
 static void parse_mb1(const struct mb1_info *mi)
 {
 	if (mi->flags & MB1_INFO_CMDLINE)
 		copy_cmdline((const char *)(u64)mi->cmdline);
+	if (mi->flags & MB1_INFO_MODS) {
+		const u32 *mod = (const u32 *)(u64)mi->mods_addr; /* start, end, string, 0 */
+		for (u32 i = 0; i < mi->mods_count; i++, mod += 4)
+			add_module(mod[0], mod[1], mod[2] ? (const char *)(u64)mod[2] : NULL);
+	}
 	if (mi->flags & MB1_INFO_MMAP) {
 		u64 p = mi->mmap_addr, end = p + mi->mmap_length;
 		while (p < end) {
@@ -346,6 +369,8 @@ static void parse_mb2(u64 info)
 			break;
 		if (type == MB2_TAG_CMDLINE) {
 			copy_cmdline((const char *)(p + 8));
+		} else if (type == MB2_TAG_MODULE) {
+			add_module(*(u32 *)(p + 8), *(u32 *)(p + 12), (const char *)(p + 16));
 		} else if (type == MB2_TAG_MMAP) {
 			u32 esize = *(u32 *)(p + 8);
 			for (u64 e = p + 16; e + esize <= p + size; e += esize)
