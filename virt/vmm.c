@@ -75,8 +75,8 @@ static const void *module_data(const struct boot_module *m)
 	return phys_to_virt(m->start);
 }
 
-/* The guest's own extra modules (guestmod=NAME entries), by name. */
-static u32 collect_modules(const struct boot_info *bi, const struct guest_config *cfg,
+/* The guest's own extra modules (guestmod=NAME entries), by name; -1 if one is missing. */
+static int collect_modules(const struct boot_info *bi, const struct guest_config *cfg,
 			   struct guest_module *mods)
 {
 	const char *strs[BOOT_MODULES_MAX];
@@ -85,7 +85,7 @@ static u32 collect_modules(const struct boot_info *bi, const struct guest_config
 	for (u32 i = 0; i < bi->module_count; i++)
 		strs[i] = bi->modules[i].cmdline;
 	if (guest_config_find_modules(cfg, strs, bi->module_count, idx, report_config, NULL))
-		return 0;
+		return -1;
 	n = cfg->nr_modules;
 	for (u32 i = 0; i < n; i++) {
 		const struct boot_module *m = &bi->modules[idx[i]];
@@ -96,7 +96,7 @@ static u32 collect_modules(const struct boot_info *bi, const struct guest_config
 		guest_module_parse(m->cmdline, vmname, sizeof(vmname), &mods[i].string,
 				   &mods[i].string_len);
 	}
-	return n;
+	return (int)n;
 }
 
 static void create_one(struct vmm *vmm, const struct boot_info *bi, u32 mod)
@@ -106,6 +106,7 @@ static void create_one(struct vmm *vmm, const struct boot_info *bi, u32 mod)
 	const struct boot_module *m = &bi->modules[mod];
 	struct guest_setup gs = { .cfg = cfg };
 	struct vm *vm;
+	int nr_mods;
 
 	if (guest_config_parse(m->cmdline, vmm->count, cfg, report_config, NULL)) {
 		pr_err("VM #%u (%s): rejected: bad options\n", vmm->count, m->cmdline);
@@ -115,7 +116,13 @@ static void create_one(struct vmm *vmm, const struct boot_info *bi, u32 mod)
 	gs.image = module_data(m);
 	gs.image_size = m->end - m->start;
 	gs.mods = mods;
-	gs.nr_mods = collect_modules(bi, cfg, mods);
+	nr_mods = collect_modules(bi, cfg, mods);
+	if (nr_mods < 0) {
+		pr_err("VM %s: rejected: a module it names is missing\n", cfg->name);
+		vmm->failed_configs++;
+		return;
+	}
+	gs.nr_mods = (u32)nr_mods;
 	vm = vm_create(&gs, vmm->count);
 	if (!vm) {
 		pr_err("VM %s: rejected: out of memory\n", cfg->name);
