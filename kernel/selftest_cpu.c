@@ -13,11 +13,15 @@
 #include "boot/layout.h"
 #include "kernel/percpu.h"
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
+#include "kernel/spinlock.h"
+#include "kernel/time.h"
 
 #define PF_ERR_PRESENT BIT(0)
 #define PF_ERR_WRITE BIT(1)
 #define PF_ERR_FETCH BIT(4)
 #define NONCANONICAL_ADDR 0x8000000000000000ull
+#define CRASH_SPIN_SETTLE_US 10000
 
 /*
  * Arm the catcher for 'vec', run 'insn' (which must fault or trap), resume at
@@ -94,8 +98,20 @@ static void test_wx_tables(void)
 
 static volatile u64 crash_address = 16; /* volatile: hide it from the optimizer */
 
+/* A CPU wedged with interrupts off: only an NMI can stop it. */
+static void spin_with_interrupts_off(void *arg)
+{
+	(void)arg;
+	for (;;)
+		cpu_relax();
+}
+
 static void test_crash_page_fault(void)
 {
+	if (nr_cpus_online > 1) {
+		smp_call_on(1, spin_with_interrupts_off, NULL, false);
+		udelay(CRASH_SPIN_SETTLE_US);
+	}
 	ST_CHECK(true, "about to fault on purpose");
 	volatile u64 *unmapped = (volatile u64 *)(uintptr_t)crash_address;
 

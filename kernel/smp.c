@@ -274,6 +274,8 @@ static u32 count_present(u32 bsp_apic)
 	return MIN(present, (u32)MAX_CPUS);
 }
 
+static bool nmi_stop(struct irq_frame *f);
+
 int smp_init(paddr_t trampoline_pa)
 {
 	u32 bsp_apic = lapic_id();
@@ -285,6 +287,7 @@ int smp_init(paddr_t trampoline_pa)
 	nr_cpus_present = count_present(bsp_apic);
 	irq_register(VECTOR_IPI_CALL, ipi_call_irq);
 	irq_register(VECTOR_IPI_STOP, ipi_stop_irq);
+	nmi_set_handler(nmi_stop);
 	if (nr_cpus_present > 1) {
 		err = trampoline_setup(trampoline_pa);
 		if (!err)
@@ -419,24 +422,51 @@ int smp_call_all(void (*fn)(void *), void *arg, bool wait)
 /* ---- stopping ---- */
 
 static u32 cpus_stopped; /* (a) */
+static bool stopping;     /* (a) an NMI now means "stop" */
 
-static void ipi_stop_irq(struct irq_frame *f)
+static __noreturn void stop_this_cpu(void)
 {
-	(void)f;
-	lapic_eoi();
 	__atomic_store_n(&this_cpu()->online, false, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&nr_cpus_online, 1, __ATOMIC_ACQ_REL);
 	__atomic_add_fetch(&cpus_stopped, 1, __ATOMIC_ACQ_REL);
 	halt_forever();
 }
 
+static void ipi_stop_irq(struct irq_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+	stop_this_cpu();
+}
+
+/* The fallback for a CPU spinning with interrupts off: NMIs get through. */
+static bool nmi_stop(struct irq_frame *f)
+{
+	(void)f;
+	if (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) || !this_cpu()->online)
+		return false;
+	stop_this_cpu();
+}
+
+static u32 nmi_stragglers(u32 me)
+{
+	u32 sent = 0;
+
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (cpu != me && is_online(cpu) && !lapic_send_nmi(IPI_DEST_ONE, cpus[cpu].apic_id))
+			sent++;
+	return sent;
+}
+
 void smp_stop_others(void)
 {
 	u32 me, sent = 0, start;
+	bool nmi_sent = false;
 	struct timeout t;
 
 	if (!lapic_ready() || !cpus_ready())
 		return;
+	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	me = this_cpu_id();
 	start = __atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE);
 	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
@@ -448,11 +478,19 @@ void smp_stop_others(void)
 	timeout_start(&t, STOP_TIMEOUT_US);
 	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) - start < sent) {
 		if (timeout_expired(&t)) {
-			pr_warn("warning: smp: %u of %u CPUs did not stop (interrupts off?)\n",
+			if (!nmi_sent) { /* someone has interrupts off: NMI them */
+				nmi_sent = nmi_stragglers(me) > 0;
+				timeout_start(&t, STOP_TIMEOUT_US);
+				continue;
+			}
+			pr_warn("warning: smp: %u of %u CPUs did not stop, even by NMI\n",
 				sent - (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) - start),
 				sent);
 			return;
 		}
 		cpu_relax();
 	}
+	if (sent)
+		pr_info("smp: stopped %u other CPU%s%s\n", sent, sent == 1 ? "" : "s",
+			nmi_sent ? " (some by NMI)" : "");
 }

@@ -38,6 +38,12 @@ extern const u64 isr_stub_table[IDT_VECTORS];
 
 static struct idt_gate idt[IDT_VECTORS] __aligned(16);
 static irq_handler_t handlers[IDT_VECTORS];
+static nmi_handler_t nmi_handler;
+
+void nmi_set_handler(nmi_handler_t fn)
+{
+	nmi_handler = fn;
+}
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
 	[EXC_DE] = "#DE divide error",
@@ -175,8 +181,11 @@ void interrupt_dispatch(struct irq_frame *f)
 		handlers[f->vector](f);
 		return;
 	}
-	if (f->vector == EXC_NMI)
+	if (f->vector == EXC_NMI) {
+		if (nmi_handler && nmi_handler(f))
+			return;
 		panic_frame(f, "unexpected NMI");
+	}
 	if (f->vector != VECTOR_SPURIOUS)
 		pr_warn("warning: interrupt on vector %llu with no handler\n",
 			(unsigned long long)f->vector);

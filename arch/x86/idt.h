@@ -57,6 +57,9 @@ typedef void (*irq_handler_t)(struct irq_frame *f);
 void idt_init(void);      /* build the table once (BSP) */
 void idt_load(void);      /* load it on this CPU */
 int irq_register(u8 vector, irq_handler_t fn);
+/* NMIs are not ordinary vectors: one hook, which says whether the NMI was its. */
+typedef bool (*nmi_handler_t)(struct irq_frame *f);
+void nmi_set_handler(nmi_handler_t fn);
 
 /*
  * Exception catching for self-tests: arm it with the vector expected and the
