@@ -1,0 +1,11 @@
+# Host benchmark of the TDP MMU: make build/bench/mmu_bench && build/bench/mmu_bench
+# (-O2, no sanitizers; prints JSON lines then a table). Include from the
+# top Makefile or build by hand with the same command.
+MMU_BENCH_SRCS := tests/bench/mmu_bench.c $(wildcard mm/tdp/*.c) mm/buddy.c mm/page_alloc.c \
+	mm/memmap.c mm/objcache.c virt/memslot.c kernel/rwlock.c lib/err.c tests/unit/stub_printk.c
+
+build/bench/mmu_bench: $(MMU_BENCH_SRCS)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-address-of-packed-member -I. \
+		-DTERN_HOSTED $(MMU_BENCH_SRCS) -o $@
