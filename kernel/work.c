@@ -6,6 +6,7 @@
 #include "arch/x86/irqflags.h"
 #include "arch/x86/lapic.h"
 #include "kernel/percpu.h"
+#include "mm/tdp/mmu_rcu.h"
 
 struct work_slot {
 	void (*fn)(void *); /* (a) NULL when empty */
@@ -40,6 +41,15 @@ int cpu_post_work(u32 cpu, void (*fn)(void *), void *arg)
 	return 0;
 }
 
+int cpu_kick(u32 cpu)
+{
+	if (cpu >= MAX_CPUS || !cpus[cpu].online)
+		return -E_INVAL;
+	if (cpu == this_cpu_id())
+		return 0;
+	return lapic_send_ipi(IPI_DEST_ONE, cpus[cpu].apic_id, VECTOR_IPI_RESCHED);
+}
+
 void cpu_run_posted_work(void)
 {
 	struct work_slot *s = &slots[this_cpu_id()];
@@ -60,6 +70,8 @@ void cpu_idle_loop(void)
 			cpu_run_posted_work();
 			continue;
 		}
+		/* A quiescent point: this CPU holds no second-level table. */
+		mmu_quiescent(this_cpu_id());
 		/* STI's one-instruction shadow makes the check-then-sleep atomic. */
 		asm volatile("sti; hlt" ::: "memory");
 	}

@@ -12,6 +12,11 @@
 
 /* Queue fn(arg) on 'cpu' (one item at a time); -E_BUSY if one is pending. */
 int cpu_post_work(u32 cpu, void (*fn)(void *), void *arg);
+/*
+ * Send 'cpu' the wake-up IPI (nothing if it is this CPU). A host interrupt
+ * forces a VM exit on both vendors, so this kicks a vCPU out of guest mode.
+ */
+int cpu_kick(u32 cpu);
 /* Run this CPU's posted work, if any (idle loop). */
 void cpu_run_posted_work(void);
 /* The idle loop of a CPU with nothing else to do. */

@@ -32,7 +32,7 @@ struct reporter {
 /* Options as cmdline_parse stores them. */
 struct raw_opts {
 	char name[GUEST_NAME_MAX];
-	u64 mem, cpus, timeout, load, entry_addr, slots;
+	u64 mem, cpus, timeout, load, entry_addr, slots, tdp_pages;
 	u32 format, entry;
 	char input[SCRATCH_MAX];
 	char module[SCRATCH_MAX];
@@ -286,6 +286,12 @@ static void parse_options(struct reporter *r, const char *opts, struct raw_opts 
 		 .min = 1,
 		 .max = GUEST_SLOTS_MAX,
 		 .flags = CMDLINE_NODUP},
+		{.name = "tdp_pages",
+		 .type = CMDLINE_U64,
+		 .store = &o->tdp_pages,
+		 .min = 8,
+		 .max = 1048576,
+		 .flags = CMDLINE_NODUP},
 		{.name = "input",
 		 .type = CMDLINE_STRING,
 		 .store = o->input,
@@ -324,6 +330,7 @@ static void check_config(struct reporter *r, const struct raw_opts *o, struct gu
 	cfg->timeout_s = o->timeout;
 	cfg->format = (enum guest_format)o->format;
 	cfg->slots = (u32)o->slots;
+	cfg->tdp_pages = o->tdp_pages;
 	if (!raw)
 		return;
 	cfg->entry = o->entry == UNSET_ENUM ? GUEST_RAW_REAL : (enum guest_raw_entry)o->entry;

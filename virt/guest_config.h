@@ -16,6 +16,8 @@
  *   entry=E        raw only: real|long64; default real
  *   entry_addr=A   raw only: first instruction; default = load
  *   slots=N        1..8 memory slots splitting RAM (each at least 1 MiB); 1
+ *   tdp_pages=N    cap on the VM's second-level table pages, 8..1048576;
+ *                  default 0 = proportional to mem (virt/tdp.h)
  *   input="TEXT"   bytes the guest's COM1 receives; escapes \n \r \t \\ \xHH
  *   module=NAME    extra modules for this guest (repeatable, or NAME,NAME)
  *
@@ -74,6 +76,7 @@ struct guest_config {
 	enum guest_raw_entry entry; /* raw only */
 	u64 entry_addr;		    /* raw only */
 	u32 slots;
+	u64 tdp_pages; /* 0: the default cap */
 	char input[GUEST_INPUT_MAX]; /* escapes resolved; may hold NULs */
 	size_t input_len;
 	u32 nr_modules;

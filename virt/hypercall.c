@@ -8,6 +8,7 @@
 #include "virt/hypercall_abi.h"
 #include "virt/stats.h"
 #include "virt/vm.h"
+#include "virt/vm_mem.h"
 
 static u64 arg(struct vcpu *v, enum gpr r, unsigned int size)
 {
@@ -44,6 +45,48 @@ static s64 hc_stats(struct vcpu *v, unsigned int size)
 	return (s64)len;
 }
 
+static s64 memslot_err(int err)
+{
+	switch (err) {
+	case 0: return TERN_HC_OK;
+	case -E_NOENT: return TERN_HC_ENOENT;
+	case -E_EXIST: return TERN_HC_EEXIST;
+	case -E_OVERLAP: return TERN_HC_EBUSY;
+	case -E_NOMEM: return TERN_HC_ENOMEM;
+	default: return TERN_HC_EINVAL;
+	}
+}
+
+static s64 hc_memslot_list(struct vcpu *v, u64 gpa, u64 max)
+{
+	struct tern_memslot buf[MEMSLOTS_MAX];
+	u32 n = vm_memslot_list(v->vm, buf, MEMSLOTS_MAX);
+
+	max = MIN(max, (u64)MIN(n, MEMSLOTS_MAX));
+	if (max && vm_write_gpa(v->vm, gpa, buf, max * sizeof(buf[0])))
+		return TERN_HC_EFAULT;
+	return n;
+}
+
+/* TERN_HC_MEMSLOT: RBX = sub-command, RCX/RDX/RSI its arguments (hypercall_abi.h). */
+static s64 hc_memslot(struct vcpu *v, unsigned int size)
+{
+	u64 cmd = arg(v, GPR_RBX, size), a = arg(v, GPR_RCX, size);
+	u64 b = arg(v, GPR_RDX, size), c = arg(v, GPR_RSI, size);
+	struct vm *vm = v->vm;
+
+	if (a > 0xffffffffull && cmd != TERN_MEMSLOT_LIST)
+		return TERN_HC_EINVAL;
+	switch (cmd) {
+	case TERN_MEMSLOT_LIST: return hc_memslot_list(v, a, b);
+	case TERN_MEMSLOT_ADD: return memslot_err(vm_memslot_add(vm, (u32)a, b, c));
+	case TERN_MEMSLOT_DELETE: return memslot_err(vm_memslot_delete(vm, (u32)a));
+	case TERN_MEMSLOT_MOVE: return memslot_err(vm_memslot_move(vm, (u32)a, b));
+	case TERN_MEMSLOT_RESIZE: return memslot_err(vm_memslot_resize(vm, (u32)a, b));
+	default: return TERN_HC_EUNKNOWN;
+	}
+}
+
 int handle_hypercall(struct vcpu *v)
 {
 	unsigned int size = vcpu_code_size(v) == 8 ? 8 : 4;
@@ -64,6 +107,9 @@ int handle_hypercall(struct vcpu *v)
 		break;
 	case TERN_HC_STATS:
 		ret = hc_stats(v, size);
+		break;
+	case TERN_HC_MEMSLOT:
+		ret = hc_memslot(v, size);
 		break;
 	case TERN_HC_GET_TSC_KHZ:
 		ret = (s64)tsc_khz;

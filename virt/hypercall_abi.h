@@ -16,7 +16,7 @@ enum tern_hypercall {
 	TERN_HC_PUTS = 1,        /* RBX = gpa of a NUL-terminated string, RCX = max length */
 	TERN_HC_EXIT = 2,        /* RBX = VM status (1 = success); does not return */
 	TERN_HC_STATS = 3,       /* RBX = gpa of a buffer, RCX = size -> bytes written */
-	TERN_HC_MEMSLOT = 4,     /* reserved for runtime memory slots */
+	TERN_HC_MEMSLOT = 4,     /* RBX = sub-command (TERN_MEMSLOT_*), below */
 	TERN_HC_GET_TSC_KHZ = 5, /* -> host TSC frequency in kHz */
 };
 
@@ -26,7 +26,50 @@ enum tern_hypercall {
 #define TERN_HC_OK 0
 #define TERN_HC_EFAULT (-14)     /* an argument address is not guest RAM */
 #define TERN_HC_EINVAL (-22)     /* an argument is out of range */
-#define TERN_HC_EUNKNOWN (-1000) /* no such call */
+#define TERN_HC_ENOENT (-2)      /* no such memory slot */
+#define TERN_HC_ENOMEM (-12)     /* out of host memory or of slot table entries */
+#define TERN_HC_EBUSY (-16)      /* the range overlaps another slot */
+#define TERN_HC_EEXIST (-17)     /* a slot with that id exists */
+#define TERN_HC_EUNKNOWN (-1000) /* no such call (or TERN_HC_MEMSLOT sub-command) */
+
+/*
+ * TERN_HC_MEMSLOT: runtime RAM slots. RBX = sub-command; addresses and sizes
+ * are bytes, 4 KiB-aligned, a slot at most 1 GiB. Every change zaps only the
+ * second-level mappings of the affected guest-physical range and flushes the
+ * guest TLB of every vCPU before the call returns.
+ *
+ *   TERN_MEMSLOT_LIST   RCX = gpa of struct tern_memslot[RDX] (RDX may be 0)
+ *                       -> number of slots (entries written: min(that, RDX))
+ *   TERN_MEMSLOT_ADD    RCX = id, RDX = gpa, RSI = size -> 0
+ *                       new RAM reads as zeros (backing is allocated on demand)
+ *   TERN_MEMSLOT_DELETE RCX = id -> 0; the range becomes unassigned: reads
+ *                       return all ones, writes are ignored; its contents are
+ *                       freed (adding a slot there again gives zeros)
+ *   TERN_MEMSLOT_MOVE   RCX = id, RDX = new gpa -> 0; the contents move with
+ *                       the slot (they appear at the new gpa), the old range
+ *                       becomes unassigned
+ *   TERN_MEMSLOT_RESIZE RCX = id, RDX = new size -> 0; the first
+ *                       min(old, new) bytes are kept, growth reads as zeros,
+ *                       a cut tail becomes unassigned
+ * Errors: TERN_HC_EINVAL (alignment, size 0 or > 1 GiB, wraps), TERN_HC_ENOENT,
+ * TERN_HC_EEXIST, TERN_HC_EBUSY (overlap), TERN_HC_ENOMEM, TERN_HC_EFAULT
+ * (LIST buffer not in RAM), TERN_HC_EUNKNOWN (sub-command).
+ */
+enum tern_memslot_cmd {
+	TERN_MEMSLOT_LIST = 0,
+	TERN_MEMSLOT_ADD = 1,
+	TERN_MEMSLOT_DELETE = 2,
+	TERN_MEMSLOT_MOVE = 3,
+	TERN_MEMSLOT_RESIZE = 4,
+};
+
+struct tern_memslot {
+	uint64_t gpa;
+	uint64_t size;
+	uint32_t id;
+	uint32_t flags;
+	uint64_t populated; /* bytes of backing allocated so far */
+};
 
 #define TERN_STATS_EXIT_KINDS 32
 
@@ -35,6 +78,15 @@ struct tern_vm_stats {
 	uint64_t exits_by_kind[TERN_STATS_EXIT_KINDS]; /* indexed by Tern's exit kind */
 	uint64_t tsc_in_guest;
 	uint64_t tsc_in_tern;
+	/* Second-level MMU (appended: older callers pass a shorter size). */
+	uint64_t tdp_faults;       /* faults on RAM fixed by the MMU */
+	uint64_t mmio_fast;        /* MMIO SPTE hits emulated without a slot lookup */
+	uint64_t mmio_slow;        /* MMIO accesses through the slow path */
+	uint64_t table_pages;      /* second-level table pages in use */
+	uint64_t table_pages_max;  /* high-water mark */
+	uint64_t table_pages_cap;  /* per-VM cap */
+	uint64_t memslot_generation;
+	uint64_t tlb_kicks;        /* vCPUs kicked out of guest mode to flush */
 };
 
 #endif

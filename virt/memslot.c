@@ -64,3 +64,51 @@ int memslot_remove(struct memslots *s, u32 id)
 	}
 	return -E_NOENT;
 }
+
+struct memslot *memslot_by_id(struct memslots *s, u32 id)
+{
+	for (u32 i = 0; i < s->count; i++)
+		if (s->slots[i].id == id)
+			return &s->slots[i];
+	return NULL;
+}
+
+int memslot_change(struct memslots *s, u32 id, u64 base_gfn, u64 npages)
+{
+	struct memslot m, *old = memslot_by_id(s, id);
+	int err;
+
+	if (!old)
+		return -E_NOENT;
+	if (!npages || base_gfn + npages < base_gfn)
+		return -E_INVAL;
+	m = *old;
+	memslot_remove(s, id);
+	err = memslot_insert(s, base_gfn, npages, id, m.flags);
+	if (err) {
+		/* Put it back where it was: that range is free again. */
+		memslot_insert(s, m.base_gfn, m.npages, id, m.flags);
+		old = memslot_by_id(s, id);
+		old->backing = m.backing;
+		old->backing_entries = m.backing_entries;
+		return err;
+	}
+	old = memslot_by_id(s, id);
+	old->backing = m.backing;
+	old->backing_entries = m.backing_entries;
+	return 0;
+}
+
+void memslot_update_begin(struct memslots *s)
+{
+	__atomic_store_n(&s->generation, s->generation | MEMSLOT_GEN_UPDATE_IN_PROGRESS,
+			 __ATOMIC_SEQ_CST);
+}
+
+void memslot_update_end(struct memslots *s)
+{
+	/* insert/remove counted the change itself; a failed change counts one. */
+	u64 gen = (s->generation & ~MEMSLOT_GEN_UPDATE_IN_PROGRESS) + 1;
+
+	__atomic_store_n(&s->generation, gen & ~MEMSLOT_GEN_UPDATE_IN_PROGRESS, __ATOMIC_SEQ_CST);
+}

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Second-level page faults. With every memory slot mapped up front, a fault
- * means the guest touched a guest-physical address without RAM: the
- * instruction is decoded and emulated against the VM's MMIO bus (devices, or
- * all-ones reads and ignored writes where there is none).
+ * Second-level page faults. VM_EXIT_TDP_FAULT goes to the TDP MMU's demand
+ * fault path (virt/tdp_vm.c), which maps RAM; what it leaves - a gfn
+ * without a slot, where it installed an MMIO SPTE, or a write to a
+ * read-only slot - is decoded and emulated against the VM's MMIO bus
+ * (devices, or all-ones reads and ignored writes where there is none).
+ * VM_EXIT_TDP_MISCONFIG (EPT misconfiguration, #NPF with RSVD) is a hit on
+ * an MMIO SPTE: with the current memslot generation it is emulated at once,
+ * without a memslot lookup (the fast path); a stale one takes the fault
+ * path, which replaces it.
  */
 #include "virt/mmio.h"
 
@@ -12,6 +17,7 @@
 #include "virt/emulate.h"
 #include "virt/guest_access.h"
 #include "virt/insn.h"
+#include "virt/tdp.h"
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
 
@@ -98,21 +104,37 @@ static int emulate_at_rip(struct vcpu *v, u64 gpa)
 	return 0;
 }
 
-int handle_tdp_fault(struct vcpu *v)
+static int fault(struct vcpu *v, bool rsvd)
 {
-	u64 gpa = v->exit.tdp.gpa;
+	const struct vm_exit *e = &v->exit;
+	u64 gpa = e->tdp.gpa;
 
-	if (memslot_find(&v->vm->slots, gpa >> PAGE_SHIFT)) {
-		vm_stop(v->vm, VM_STATUS_RULE_BROKEN,
-			"second-level fault on RAM at gpa %#llx (RIP %#llx): mapping missing",
-			(unsigned long long)gpa, (unsigned long long)v->rip);
+	switch (tdp_handle_fault(v, gpa, e->tdp.write, e->tdp.fetch, rsvd)) {
+	case TDP_RESUME:
+	case TDP_STOPPED:
 		return 0;
+	case TDP_EMULATE:
+		break;
 	}
-	if (v->exit.tdp.fetch) {
+	if (e->tdp.fetch) {
 		vm_stop(v->vm, VM_STATUS_RULE_BROKEN,
 			"instruction fetch from gpa %#llx, which has no memory",
 			(unsigned long long)gpa);
 		return 0;
 	}
 	return emulate_at_rip(v, gpa);
+}
+
+int handle_tdp_fault(struct vcpu *v)
+{
+	return fault(v, false);
+}
+
+int handle_tdp_misconfig(struct vcpu *v)
+{
+	if (tdp_mmio_fast(v, v->exit.tdp.gpa)) {
+		v->stats.mmio_fast++;
+		return emulate_at_rip(v, v->exit.tdp.gpa);
+	}
+	return fault(v, true);
 }

@@ -10,6 +10,7 @@
 #include "kernel/work.h"
 #include "virt/exits.h"
 #include "virt/msr.h"
+#include "virt/tdp.h"
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
 #include "virt/xsave.h"
@@ -81,16 +82,56 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 		msr_load_guest_state(v);
 		arm_timer(rq);
 		t0 = rdtsc();
+		/*
+		 * Guest mode, KVM style: interrupts stay off from here to the
+		 * exit, so a kick IPI sent once run_seq is odd is either taken
+		 * in the guest (an exit) or left pending at entry (an exit
+		 * right after it); the backend applies a requested TLB flush
+		 * after the seq_cst store below (see vm_flush_tlb_kick).
+		 */
+		irq_disable();
+		__atomic_add_fetch(&v->run_seq, 1, __ATOMIC_SEQ_CST);
 		virt_ops.vcpu_run(v, slice_end - t0);
+		__atomic_add_fetch(&v->run_seq, 1, __ATOMIC_RELEASE);
+		irq_enable();
 		t1 = rdtsc();
 		xsave_after_exit(v);
 		v->stats.tsc_in_guest += t1 - t0;
 		if (v->exit.kind < VM_EXIT_NR_KINDS)
 			v->stats.exits[v->exit.kind]++;
 		handle_exit(v);
+		tdp_quiescent(v->vm);
 		v->stats.tsc_in_tern += rdtsc() - t1;
 		if (rq->count > 1 && rdtsc() >= slice_end)
 			return;
+	}
+}
+
+void vm_flush_tlb_kick(struct vm *vm)
+{
+	u64 seen[VM_MAX_VCPUS];
+
+	/* The request first, then the mode: pairs with run_slice's entry. */
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i])
+			virt_ops.flush_guest_tlb(vm->vcpus[i]);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		seen[i] = v ? __atomic_load_n(&v->run_seq, __ATOMIC_SEQ_CST) : 0;
+		if (seen[i] & 1)
+			cpu_kick(v->pcpu);
+	}
+	/* Return only once no vCPU can still run on the old translations. */
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if (!(seen[i] & 1))
+			continue;
+		while (__atomic_load_n(&v->run_seq, __ATOMIC_ACQUIRE) == seen[i])
+			cpu_relax();
+		__atomic_add_fetch(&v->stats.tlb_kicks, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -101,6 +142,8 @@ void sched_run_queue(void *unused)
 	u32 live;
 
 	(void)unused;
+	/* Grace periods of freed second-level tables now wait for this CPU. */
+	tdp_cpu_online(true);
 	/* Host interrupts (the slice timer above all) must be taken between runs. */
 	irq_enable();
 	do {
@@ -119,6 +162,7 @@ void sched_run_queue(void *unused)
 			cpu_relax();
 	} while (live);
 	timer_cancel();
+	tdp_cpu_online(false);
 	irq_restore(flags);
 	__atomic_sub_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
 }

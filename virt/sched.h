@@ -19,6 +19,14 @@
 int sched_assign(struct vcpu *v, u32 cpu);
 /* Run this CPU's queue until every vCPU on it has stopped (posted work). */
 void sched_run_queue(void *unused);
+/*
+ * After a change to vm's second-level tables: request a guest TLB flush on
+ * every vCPU (applied at its next entry), kick those in guest mode with an
+ * IPI and wait until each has left it. On return no vCPU of vm runs on
+ * translations older than the call.
+ */
+struct vm;
+void vm_flush_tlb_kick(struct vm *vm);
 /* Start every physical CPU's queue; the calling CPU runs its own too. */
 void sched_run_all(void);
 

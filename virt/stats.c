@@ -6,6 +6,7 @@
 #include "kernel/time.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "virt/tdp.h"
 #include "virt/vm.h"
 
 _Static_assert(VM_EXIT_NR_KINDS <= TERN_STATS_EXIT_KINDS, "exit kinds fit the stats ABI");
@@ -33,7 +34,20 @@ void vm_stats_collect(struct vm *vm, struct tern_vm_stats *out)
 		}
 		out->tsc_in_guest += s->tsc_in_guest;
 		out->tsc_in_tern += s->tsc_in_tern;
+		out->tdp_faults += s->tdp_faults;
+		out->mmio_fast += s->mmio_fast;
+		out->mmio_slow += s->mmio_slow;
+		out->tlb_kicks += __atomic_load_n(&s->tlb_kicks, __ATOMIC_RELAXED);
 	}
+	{
+		struct tdp_vm_stats t;
+
+		tdp_vm_stats(vm, &t);
+		out->table_pages = t.table_pages;
+		out->table_pages_max = t.table_pages_max;
+		out->table_pages_cap = t.table_pages_cap;
+	}
+	out->memslot_generation = memslot_generation(&vm->slots);
 }
 
 static u64 tsc_to_us(u64 tsc)
@@ -63,4 +77,16 @@ void vm_stats_print(struct vm *vm)
 		(unsigned long long)vm->stats.unassigned_io_writes,
 		(unsigned long long)vm->stats.unassigned_mmio_reads,
 		(unsigned long long)vm->stats.unassigned_mmio_writes);
+	{
+		struct tdp_vm_stats t;
+
+		tdp_vm_stats(vm, &t);
+		pr_info("VM %s stats: tdp faults %llu (retried %llu), mmio fast/slow %llu/%llu, table pages %llu used/%llu high-water/%llu cap (%llu deferred), vcpu caches %llu bytes, tlb kicks %llu, memslot gen %llu\n",
+			vm->name, (unsigned long long)st.tdp_faults,
+			(unsigned long long)t.retries, (unsigned long long)st.mmio_fast,
+			(unsigned long long)st.mmio_slow, (unsigned long long)t.table_pages,
+			(unsigned long long)t.table_pages_max, (unsigned long long)t.table_pages_cap,
+			(unsigned long long)t.deferred_pages, (unsigned long long)t.cache_bytes,
+			(unsigned long long)st.tlb_kicks, (unsigned long long)st.memslot_generation);
+	}
 }

@@ -10,6 +10,7 @@
 #define TERN_VIRT_VCPU_H
 
 #include "lib/types.h"
+#include "mm/tdp/mmu_cache.h"
 #include "virt/event.h"
 #include "virt/exit.h"
 
@@ -54,6 +55,11 @@ struct vcpu_stats {
 	u64 tsc_in_guest; /* host TSC cycles between entry and exit */
 	u64 tsc_in_tern;  /* host TSC cycles handling exits */
 	u64 injected;
+	u64 tdp_faults;      /* second-level faults on RAM handled by the MMU */
+	u64 tdp_fault_retry; /* of which retried (raced with a zap or another vCPU) */
+	u64 mmio_fast;       /* MMIO SPTE hits emulated without a memslot lookup */
+	u64 mmio_slow;       /* MMIO accesses that took the slow path */
+	u64 tlb_kicks;       /* (a) kicked out of guest mode for a TLB flush */
 };
 
 struct vcpu {
@@ -76,6 +82,15 @@ struct vcpu {
 	u64 msr_misc_enable;        /* (v) */
 	u64 msr_tsc_aux;            /* (v) loaded into the CPU before entry */
 	void *arch;                 /* (v) struct vmx_vcpu / struct svm_vcpu */
+	/*
+	 * (a) Odd while the vCPU is in guest mode (from just before VM entry,
+	 * interrupts off, to just after the exit). A CPU that changed the VM's
+	 * second-level tables requests a TLB flush, then kicks every vCPU whose
+	 * count is odd and waits for it to change (virt/sched.c).
+	 */
+	u64 run_seq;
+	struct mmu_cache mmu_cache; /* (v) topped up before mmu_lock */
+	u32 cap_strikes;            /* (v) consecutive faults refused by the table cap */
 };
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef TERN_VIRT_VM_H
 #define TERN_VIRT_VM_H
 
+#include "kernel/rwlock.h"
 #include "kernel/spinlock.h"
 #include "lib/types.h"
 #include "virt/memslot.h"
@@ -48,12 +49,19 @@ struct vm_stats {
 };
 
 struct vm_devices; /* virt/dev/devices.h */
+struct tdp_mmu;    /* mm/tdp/tdp_mmu.h */
 
 struct vm {
 	u32 id;                        /* (c) */
 	char name[VM_NAME_MAX];        /* (c) */
-	u64 mem_bytes;                 /* (c) guest RAM */
-	struct memslots slots;         /* [l] */
+	u64 mem_bytes;                 /* (c) guest RAM at creation */
+	/*
+	 * [s] read under slots_lock held for read (fault path, guest memory
+	 * access), changed under it held for write (virt/vm_mem.c); the
+	 * generation is also read locklessly by the MMIO fast path.
+	 */
+	rwlock_t slots_lock;
+	struct memslots slots;         /* [s] */
 	u32 nr_vcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	u64 deadline_tsc;              /* (c) 0: no timeout */
@@ -67,6 +75,8 @@ struct vm {
 	struct vm_devices *devs;       /* (c) */
 	struct vm_stats stats;         /* (a) */
 	paddr_t tdp_root;              /* (c) EPT PML4 / NPT nCR3 */
+	struct tdp_mmu *mmu;           /* (c) second-level MMU (mm/tdp) */
+	u64 tdp_pages_cap;             /* (c) table pages the MMU may use */
 	void *arch;                    /* (c) vendor per-VM state */
 };
 
@@ -76,11 +86,18 @@ bool vm_stopped(const struct vm *vm);
 
 /*
  * Guest-physical memory access for loaders, devices and the emulator.
- * Return 0, or -E_NOENT when part of the range has no memory slot.
+ * Return 0, or -E_NOENT when part of the range has no memory slot. Writes
+ * allocate backing on demand; reads of never-written RAM give zeros. They
+ * take vm->slots_lock for read: do not call them with it held.
  */
 int vm_read_gpa(struct vm *vm, u64 gpa, void *buf, size_t len);
 int vm_write_gpa(struct vm *vm, u64 gpa, const void *buf, size_t len);
-/* Host virtual address of 'gpa' if RAM-backed (valid to the end of its page). */
+/* Zero a range: never-populated RAM stays unpopulated (it reads as zeros). */
+int vm_zero_gpa(struct vm *vm, u64 gpa, size_t len);
+/*
+ * Host virtual address of 'gpa' if RAM-backed and populated (valid to the end
+ * of its page, and only while the caller holds vm->slots_lock).
+ */
 void *vm_gpa_to_hva(struct vm *vm, u64 gpa);
 
 #endif

@@ -27,20 +27,10 @@ static int mem_write(void *ctx, u64 gpa, const void *src, size_t len)
 	return vm_write_gpa(ctx, gpa, src, len);
 }
 
+/* RAM is zero until first written: only pages already populated are cleared. */
 static int mem_zero(void *ctx, u64 gpa, size_t len)
 {
-	static const u8 zeros[256];
-
-	while (len) {
-		size_t n = MIN(len, sizeof(zeros));
-		int err = vm_write_gpa(ctx, gpa, zeros, n);
-
-		if (err)
-			return err;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	return vm_zero_gpa(ctx, gpa, len);
 }
 
 /* RAM slots, each range cut into pieces of at most VM_SLOT_MAX_BYTES. */
@@ -131,7 +121,8 @@ static int build(struct vm *vm, const struct guest_setup *gs, char *why)
 	if (err)
 		return err;
 	vm->tsc_offset = (u64)0 - rdtsc();
-	err = tdp_build(vm);
+	vm->tdp_pages_cap = cfg->tdp_pages;
+	err = tdp_vm_init(vm);
 	if (!err)
 		err = virt_ops.vm_init(vm);
 	if (!err)
@@ -155,6 +146,7 @@ struct vm *vm_create(const struct guest_setup *gs, u32 id)
 	vm->nr_vcpus = cfg->cpus;
 	vm->timeout_s = cfg->timeout_s;
 	spin_lock_init(&vm->lock);
+	rwlock_init(&vm->slots_lock);
 	err = build(vm, gs, why);
 	if (err) {
 		vm_stop(vm, VM_STATUS_LOAD_FAILED, "not started: %s",
@@ -178,6 +170,7 @@ void vm_destroy(struct vm *vm)
 			virt_ops.vcpu_destroy(v);
 		if (v->xsave_area)
 			xsave_vcpu_free(v);
+		tdp_vcpu_destroy(v);
 		kfree_pages(v, sizeof(*v));
 	}
 	if (vm->arch)

@@ -12,7 +12,9 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/msr.h"
 #include "kernel/percpu.h"
+#include "mm/tdp/tdp_mmu.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "mm/buddy.h"
@@ -40,11 +42,18 @@ static void enable_this_cpu(void *arg)
 int virt_init(void)
 {
 	if (vmx_supported()) {
+		u64 ept_caps = rdmsr(MSR_VMX_EPT_VPID_CAP);
+
 		virt_ops = vmx_ops;
 		tdp_format = &ept_tdp_format;
+		/* The EPTP enables A/D exactly when the CPU has them (ept_make_eptp). */
+		tdp_spte_format = (ept_caps & VMX_EPT_AD) ? &spte_format_ept : &spte_format_ept_noad;
+		tdp_max_level = (ept_caps & VMX_EPT_2M) ? TDP_LEVEL_2M : TDP_LEVEL_4K;
 	} else if (svm_supported()) {
 		virt_ops = svm_ops;
 		tdp_format = &npt_tdp_format;
+		tdp_spte_format = &spte_format_npt;
+		tdp_max_level = TDP_LEVEL_2M; /* 1 GiB NPT leaves need 1 GiB host pages */
 	} else {
 		return -E_NOSUPP;
 	}
@@ -52,8 +61,8 @@ int virt_init(void)
 	smp_call_all(enable_this_cpu, NULL, true);
 	if (enable_errors)
 		return -E_NOSUPP;
-	pr_info("virt: %s backend with %s on %u CPUs\n", virt_ops.name, tdp_format->name,
-		nr_cpus_online);
+	pr_info("virt: %s backend with %s (TDP MMU, %s SPTEs) on %u CPUs\n", virt_ops.name,
+		tdp_format->name, tdp_spte_format->name, nr_cpus_online);
 	return 0;
 }
 
