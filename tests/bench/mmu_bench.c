@@ -135,10 +135,20 @@ static void bench_fault_vs_zero(void)
 	const u64 n = 16384;
 	double t0, t_zero, t_fault, t_fault_only;
 
+	static void *pages[16384];
+
+	/*
+	 * The baseline is what backing a fault costs: zeroing a fresh page, so
+	 * each of n distinct pages is zeroed once (allocation not timed).
+	 */
+	for (u64 i = 0; i < n; i++)
+		pages[i] = phys_to_virt(page_alloc(0));
 	t0 = now();
 	for (u64 i = 0; i < n; i++)
-		page_free_virt(page_alloc_zeroed_virt(0), 0);
+		memset(pages[i], 0, PAGE_SIZE);
 	t_zero = (now() - t0) / n * 1e9;
+	for (u64 i = 0; i < n; i++)
+		page_free_virt(pages[i], 0);
 
 	vm_reset();
 	add_slot(0, n, 1, 0);
