@@ -202,6 +202,80 @@ paddr_t buddy_alloc(struct buddy *b, unsigned int order)
 
 static int report(struct buddy *b, const char *what, paddr_t pa, unsigned int order);
 
+/* Is the max-order block at @pfn free (a whole block, not part of one)? */
+static bool max_block_free(struct buddy *b, u64 pfn)
+{
+	const struct page *pg = &b->pages[pfn];
+
+	return (pg->flags & PG_FREE) && pg->order == BUDDY_MAX_ORDER;
+}
+
+paddr_t buddy_alloc_contig(struct buddy *b, unsigned int order)
+{
+	u64 n, blocks, run;
+	unsigned long flags;
+
+	if (order <= BUDDY_MAX_ORDER)
+		return buddy_alloc(b, order);
+	if (order > BUDDY_CONTIG_MAX_ORDER || !b->pages)
+		return 0;
+	n = 1ull << order;
+	blocks = 1ull << (order - BUDDY_MAX_ORDER);
+	flags = buddy_lock(b);
+	if (b->nr_free[BUDDY_MAX_ORDER] < blocks) {
+		buddy_unlock(b, flags);
+		return 0;
+	}
+	/* Page 0 is never managed, so the run at pfn 0 can never be free. */
+	for (run = n; run + n <= b->max_pfn; run += n) {
+		u64 i;
+
+		for (i = 0; i < blocks; i++)
+			if (!max_block_free(b, run + (i << BUDDY_MAX_ORDER)))
+				break;
+		if (i < blocks)
+			continue;
+		for (i = 0; i < blocks; i++) {
+			u64 pfn = run + (i << BUDDY_MAX_ORDER);
+			struct page *pg = &b->pages[pfn];
+
+			list_remove(b, (u32)pfn, BUDDY_MAX_ORDER);
+			memset(pg, 0, sizeof(*pg));
+			pg->next = PFN_NONE;
+			pg->prev = PFN_NONE;
+			pg->flags = PG_ALLOC;
+			pg->order = BUDDY_MAX_ORDER;
+		}
+		buddy_unlock(b, flags);
+		return (paddr_t)run << PAGE_SHIFT;
+	}
+	buddy_unlock(b, flags);
+	return 0;
+}
+
+int buddy_free_contig(struct buddy *b, paddr_t pa, unsigned int order)
+{
+	u64 pfn = pa >> PAGE_SHIFT, blocks;
+	int err = 0;
+
+	if (order <= BUDDY_MAX_ORDER)
+		return buddy_free(b, pa, order);
+	if (order > BUDDY_CONTIG_MAX_ORDER)
+		return report(b, "bad order", pa, order);
+	if (!IS_ALIGNED(pa, PAGE_SIZE << order) || pfn == 0 ||
+	    pfn + (1ull << order) > b->max_pfn)
+		return report(b, "bad address", pa, order);
+	blocks = 1ull << (order - BUDDY_MAX_ORDER);
+	for (u64 i = 0; i < blocks; i++) {
+		int e = buddy_free(b, pa + ((paddr_t)i << (BUDDY_MAX_ORDER + PAGE_SHIFT)),
+				   BUDDY_MAX_ORDER);
+
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
 int buddy_split(struct buddy *b, paddr_t pa, unsigned int order)
 {
 	u64 pfn = pa >> PAGE_SHIFT;

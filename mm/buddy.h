@@ -75,6 +75,20 @@ paddr_t buddy_alloc(struct buddy *b, unsigned int order);
  * block (double free, wrong order, unaligned, never managed).
  */
 int buddy_free(struct buddy *b, paddr_t pa, unsigned int order);
+/*
+ * Contiguous runs above the buddy's largest order: a naturally aligned block
+ * of 2^order pages, order in (BUDDY_MAX_ORDER, BUDDY_CONTIG_MAX_ORDER], made
+ * of 2^(order - BUDDY_MAX_ORDER) adjacent free max-order blocks taken off the
+ * free list. The run is handed out as that many allocated max-order blocks
+ * (each may be freed, or split, on its own); buddy_free_contig() frees them
+ * all. Orders <= BUDDY_MAX_ORDER are plain buddy_alloc/buddy_free. Returns 0
+ * when no aligned run is free (fragmented or too little memory). The search
+ * is linear in max_pfn >> BUDDY_MAX_ORDER, under the lock.
+ */
+#define BUDDY_CONTIG_MAX_ORDER 20 /* 4 GiB */
+paddr_t buddy_alloc_contig(struct buddy *b, unsigned int order);
+int buddy_free_contig(struct buddy *b, paddr_t pa, unsigned int order);
+
 /* Turn an allocated block of 'order' into 2^order allocated single pages. */
 int buddy_split(struct buddy *b, paddr_t pa, unsigned int order);
 
@@ -104,6 +118,9 @@ paddr_t page_to_pa(const struct page *pg);
 paddr_t page_alloc(unsigned int order); /* 0 on failure */
 void page_free(paddr_t pa, unsigned int order);
 void page_split(paddr_t pa, unsigned int order); /* block -> single pages */
+/* Above BUDDY_MAX_ORDER: buddy_alloc_contig / buddy_free_contig (0 on failure). */
+paddr_t page_alloc_contig(unsigned int order);
+void page_free_contig(paddr_t pa, unsigned int order);
 u64 pages_free(void);
 
 /* Zeroed block mapped through the physmap; NULL on failure. */

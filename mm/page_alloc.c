@@ -89,6 +89,16 @@ void page_free(paddr_t pa, unsigned int order)
 	buddy_free(&kbuddy, pa, order);
 }
 
+paddr_t page_alloc_contig(unsigned int order)
+{
+	return buddy_alloc_contig(&kbuddy, order);
+}
+
+void page_free_contig(paddr_t pa, unsigned int order)
+{
+	buddy_free_contig(&kbuddy, pa, order);
+}
+
 void page_split(paddr_t pa, unsigned int order)
 {
 	buddy_split(&kbuddy, pa, order);

@@ -33,13 +33,14 @@ struct reporter {
 struct raw_opts {
 	char name[GUEST_NAME_MAX];
 	u64 mem, cpus, timeout, load, entry_addr, slots, tdp_pages;
-	u32 format, entry;
+	u32 format, entry, maxleaf;
 	char input[SCRATCH_MAX];
 	char module[SCRATCH_MAX];
 };
 
 static const char *const format_names[] = {"auto", "mb1", "mb2", "raw", NULL};
 static const char *const entry_names[] = {"real", "long64", NULL};
+static const char *const maxleaf_names[] = {"4k", "2m", "1g", NULL}; /* index + 1 = level */
 
 static void report(struct reporter *r, const char *fmt, ...) __printf(2, 3);
 
@@ -292,6 +293,11 @@ static void parse_options(struct reporter *r, const char *opts, struct raw_opts 
 		 .min = 8,
 		 .max = 1048576,
 		 .flags = CMDLINE_NODUP},
+		{.name = "maxleaf",
+		 .type = CMDLINE_ENUM,
+		 .store = &o->maxleaf,
+		 .names = maxleaf_names,
+		 .flags = CMDLINE_NODUP},
 		{.name = "input",
 		 .type = CMDLINE_STRING,
 		 .store = o->input,
@@ -331,6 +337,7 @@ static void check_config(struct reporter *r, const struct raw_opts *o, struct gu
 	cfg->format = (enum guest_format)o->format;
 	cfg->slots = (u32)o->slots;
 	cfg->tdp_pages = o->tdp_pages;
+	cfg->max_leaf = o->maxleaf + 1;
 	if (!raw)
 		return;
 	cfg->entry = o->entry == UNSET_ENUM ? GUEST_RAW_REAL : (enum guest_raw_entry)o->entry;
@@ -370,7 +377,8 @@ int guest_config_parse(const char *modstr, u32 index, struct guest_config *cfg,
 			     .entry_addr = UNSET,
 			     .slots = 1,
 			     .format = GUEST_FORMAT_AUTO,
-			     .entry = UNSET_ENUM};
+			     .entry = UNSET_ENUM,
+			     .maxleaf = 2};
 	struct reporter r = {.fn = report_fn, .ctx = ctx, .index = index};
 	const char *opts;
 

@@ -18,6 +18,8 @@
  *   slots=N        1..8 memory slots splitting RAM (each at least 1 MiB); 1
  *   tdp_pages=N    cap on the VM's second-level table pages, 8..1048576;
  *                  default 0 = proportional to mem (virt/tdp.h)
+ *   maxleaf=L      4k|2m|1g: the largest second-level leaf the VM may use
+ *                  (still bounded by what the CPU supports); default 1g
  *   input="TEXT"   bytes the guest's COM1 receives; escapes \n \r \t \\ \xHH
  *   module=NAME    extra modules for this guest (repeatable, or NAME,NAME)
  *
@@ -77,6 +79,7 @@ struct guest_config {
 	u64 entry_addr;		    /* raw only */
 	u32 slots;
 	u64 tdp_pages; /* 0: the default cap */
+	u32 max_leaf;  /* largest second-level leaf level: 1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB */
 	char input[GUEST_INPUT_MAX]; /* escapes resolved; may hold NULs */
 	size_t input_len;
 	u32 nr_modules;

@@ -87,6 +87,10 @@ struct tern_vm_stats {
 	uint64_t table_pages_cap;  /* per-VM cap */
 	uint64_t memslot_generation;
 	uint64_t tlb_kicks;        /* vCPUs kicked out of guest mode to flush */
+	uint64_t cap_hits;         /* faults that found the table-page cap reached */
+	uint64_t leaves_4k;        /* leaves installed by faults: 4 KiB, */
+	uint64_t leaves_2m;        /*   2 MiB */
+	uint64_t leaves_1g;        /*   and 1 GiB */
 };
 
 #endif

@@ -82,6 +82,10 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 		msr_load_guest_state(v);
 		arm_timer(rq);
 		t0 = rdtsc();
+		/* Alone on this CPU: a slice that is over starts the next one
+		 * (the backend's slice bound must never be a wrapped negative). */
+		if (t0 >= slice_end)
+			slice_end = t0 + tsc_khz * (SCHED_SLICE_US / 1000);
 		/*
 		 * Guest mode, KVM style: interrupts stay off from here to the
 		 * exit, so a kick IPI sent once run_seq is odd is either taken
@@ -165,6 +169,37 @@ void sched_run_queue(void *unused)
 	tdp_cpu_online(false);
 	irq_restore(flags);
 	__atomic_sub_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+}
+
+int sched_start_cpu(u32 cpu)
+{
+	int err;
+
+	if (cpu >= MAX_CPUS || cpu == this_cpu_id())
+		return -E_INVAL;
+	__atomic_add_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+	err = cpu_post_work(cpu, sched_run_queue, NULL);
+	if (err)
+		__atomic_sub_fetch(&queues_running, 1, __ATOMIC_ACQ_REL);
+	return err;
+}
+
+bool sched_running(void)
+{
+	return __atomic_load_n(&queues_running, __ATOMIC_ACQUIRE) != 0;
+}
+
+void sched_unassign(struct vcpu *v)
+{
+	struct run_queue *rq = &queues[v->pcpu];
+
+	for (u32 i = 0; i < rq->count; i++) {
+		if (rq->vcpus[i] != v)
+			continue;
+		rq->vcpus[i] = rq->vcpus[--rq->count];
+		rq->vcpus[rq->count] = NULL;
+		return;
+	}
 }
 
 void sched_run_all(void)

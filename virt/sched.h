@@ -29,5 +29,13 @@ struct vm;
 void vm_flush_tlb_kick(struct vm *vm);
 /* Start every physical CPU's queue; the calling CPU runs its own too. */
 void sched_run_all(void);
+/*
+ * For tests that drive one queue themselves: start another CPU's queue as
+ * posted work (counted like sched_run_all's), see whether any queue still
+ * runs, and take a vCPU off its (stopped) queue before its VM is destroyed.
+ */
+int sched_start_cpu(u32 cpu);
+bool sched_running(void);
+void sched_unassign(struct vcpu *v);
 
 #endif

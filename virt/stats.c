@@ -46,6 +46,10 @@ void vm_stats_collect(struct vm *vm, struct tern_vm_stats *out)
 		out->table_pages = t.table_pages;
 		out->table_pages_max = t.table_pages_max;
 		out->table_pages_cap = t.table_pages_cap;
+		out->cap_hits = t.cap_hits;
+		out->leaves_4k = t.leaves_4k;
+		out->leaves_2m = t.leaves_2m;
+		out->leaves_1g = t.leaves_1g;
 	}
 	out->memslot_generation = memslot_generation(&vm->slots);
 }
@@ -88,5 +92,8 @@ void vm_stats_print(struct vm *vm)
 			(unsigned long long)t.table_pages_max, (unsigned long long)t.table_pages_cap,
 			(unsigned long long)t.deferred_pages, (unsigned long long)t.cache_bytes,
 			(unsigned long long)st.tlb_kicks, (unsigned long long)st.memslot_generation);
+		pr_info("VM %s stats: leaves 4k/2m/1g %llu/%llu/%llu, cap hits %llu\n", vm->name,
+			(unsigned long long)t.leaves_4k, (unsigned long long)t.leaves_2m,
+			(unsigned long long)t.leaves_1g, (unsigned long long)t.cap_hits);
 	}
 }

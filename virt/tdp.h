@@ -31,7 +31,7 @@ struct tdp_format {
 
 extern const struct tdp_format *tdp_format;        /* bound by virt_init() */
 extern const struct spte_format *tdp_spte_format;  /* bound by virt_init() */
-extern int tdp_max_level;                          /* largest leaf: TDP_LEVEL_2M or 4K */
+extern int tdp_max_level;                          /* largest leaf the CPU allows: 1G, 2M or 4K */
 
 #define TDP_MAX_GUEST_GFN (1ull << (48 - 12)) /* 4-level tables: 48-bit gpa */
 
@@ -81,6 +81,7 @@ struct tdp_vm_stats {
 	u64 table_pages, table_pages_max, table_pages_cap, deferred_pages;
 	u64 cache_bytes; /* reserved in the vCPUs' mmu_caches */
 	u64 faults, fixed, spurious, retries, mmio, mmio_fast, cap_hits, zapped;
+	u64 leaves_4k, leaves_2m, leaves_1g; /* leaves installed by faults, by size */
 };
 void tdp_vm_stats(struct vm *vm, struct tdp_vm_stats *out);
 

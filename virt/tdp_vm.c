@@ -23,6 +23,16 @@ const struct tdp_format *tdp_format;
 const struct spte_format *tdp_spte_format;
 int tdp_max_level = TDP_LEVEL_2M;
 
+/* The largest leaf this VM may use: the CPU's limit and its maxleaf= option. */
+static int vm_max_level(const struct vm *vm)
+{
+	int l = tdp_max_level;
+
+	if (vm->tdp_max_leaf >= TDP_LEVEL_4K && vm->tdp_max_leaf < l)
+		l = vm->tdp_max_leaf;
+	return l;
+}
+
 u64 tdp_default_cap(u64 mem_bytes)
 {
 	/* PT pages for all of RAM at 4 KiB, PDs, twice over, plus slack. */
@@ -126,7 +136,7 @@ enum tdp_outcome tdp_handle_fault(struct vcpu *v, u64 gpa, bool write, bool exec
 		read_lock(&vm->slots_lock);
 		tdp_fault_init(&f, &vm->slots, gpa, write, exec);
 		f.rsvd = rsvd;
-		f.max_level = tdp_max_level;
+		f.max_level = vm_max_level(vm);
 		r = FAULT_NO_MEMORY;
 		if (f.slot && tdp_prepare_backing((struct memslot *)f.slot, f.gfn, f.max_level,
 						  &f.pfn_pa))
@@ -226,6 +236,9 @@ void tdp_vm_stats(struct vm *vm, struct tdp_vm_stats *out)
 	out->mmio_fast = mmu->stats.mmio_fast_hits;
 	out->cap_hits = mmu->stats.cap_hits;
 	out->zapped = mmu->stats.sptes_zapped;
+	out->leaves_4k = mmu->stats.leaves[TDP_LEVEL_4K - 1];
+	out->leaves_2m = mmu->stats.leaves[TDP_LEVEL_2M - 1];
+	out->leaves_1g = mmu->stats.leaves[TDP_LEVEL_1G - 1];
 }
 
 paddr_t tdp_translate(struct vm *vm, u64 gpa)

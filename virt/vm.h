@@ -77,6 +77,7 @@ struct vm {
 	paddr_t tdp_root;              /* (c) EPT PML4 / NPT nCR3 */
 	struct tdp_mmu *mmu;           /* (c) second-level MMU (mm/tdp) */
 	u64 tdp_pages_cap;             /* (c) table pages the MMU may use */
+	int tdp_max_leaf;              /* (c) largest leaf level for this VM (0: any) */
 	void *arch;                    /* (c) vendor per-VM state */
 };
 

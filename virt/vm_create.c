@@ -122,6 +122,7 @@ static int build(struct vm *vm, const struct guest_setup *gs, char *why)
 		return err;
 	vm->tsc_offset = (u64)0 - rdtsc();
 	vm->tdp_pages_cap = cfg->tdp_pages;
+	vm->tdp_max_leaf = (int)cfg->max_leaf;
 	err = tdp_vm_init(vm);
 	if (!err)
 		err = virt_ops.vm_init(vm);

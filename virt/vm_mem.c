@@ -5,10 +5,11 @@
  *
  * Backing: slot->backing[i] is the host page of the slot's i-th guest page,
  * 0 until first touched. A fault (or a write through vm_write_gpa) allocates
- * it with tdp_prepare_backing(): the whole aligned 2 MiB block around the
- * page when the slot covers it and none of it is populated yet - one buddy
- * block, split into pages so each can be freed alone - else a single 4 KiB
- * page, published with cmpxchg.
+ * it with tdp_prepare_backing(): the whole aligned 1 GiB (faults only, a
+ * contiguous run of max-order blocks) or 2 MiB range around the page when
+ * the slot covers it and none of it is populated yet - split into pages so
+ * each can be freed alone - else a single 4 KiB page, published with
+ * cmpxchg.
  *
  * A slot covers at most VM_SLOT_MAX_BYTES, keeping its backing array within
  * one buddy block.

@@ -12,6 +12,7 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/cpuid.h"
 #include "arch/x86/msr.h"
 #include "kernel/percpu.h"
 #include "mm/tdp/tdp_mmu.h"
@@ -28,6 +29,12 @@
 #include "virt/xsave.h"
 
 static int enable_errors;
+static bool virt_enabled;
+
+bool virt_ready(void)
+{
+	return virt_enabled;
+}
 
 static void enable_this_cpu(void *arg)
 {
@@ -48,12 +55,16 @@ int virt_init(void)
 		tdp_format = &ept_tdp_format;
 		/* The EPTP enables A/D exactly when the CPU has them (ept_make_eptp). */
 		tdp_spte_format = (ept_caps & VMX_EPT_AD) ? &spte_format_ept : &spte_format_ept_noad;
-		tdp_max_level = (ept_caps & VMX_EPT_2M) ? TDP_LEVEL_2M : TDP_LEVEL_4K;
+		tdp_max_level = (ept_caps & VMX_EPT_1G)	  ? TDP_LEVEL_1G
+				: (ept_caps & VMX_EPT_2M) ? TDP_LEVEL_2M
+							  : TDP_LEVEL_4K;
 	} else if (svm_supported()) {
 		virt_ops = svm_ops;
 		tdp_format = &npt_tdp_format;
 		tdp_spte_format = &spte_format_npt;
-		tdp_max_level = TDP_LEVEL_2M; /* 1 GiB NPT leaves need 1 GiB host pages */
+		/* 1 GiB NPT leaves need 1 GiB pages (CPUID 0x80000001 EDX[26]). */
+		tdp_max_level = (cpuid(CPUID_LEAF_EXT_FEAT).edx & BIT(26)) ? TDP_LEVEL_1G
+									    : TDP_LEVEL_2M;
 	} else {
 		return -E_NOSUPP;
 	}
@@ -61,8 +72,13 @@ int virt_init(void)
 	smp_call_all(enable_this_cpu, NULL, true);
 	if (enable_errors)
 		return -E_NOSUPP;
-	pr_info("virt: %s backend with %s (TDP MMU, %s SPTEs) on %u CPUs\n", virt_ops.name,
-		tdp_format->name, tdp_spte_format->name, nr_cpus_online);
+	virt_enabled = true;
+	pr_info("virt: %s backend with %s (TDP MMU, %s SPTEs, leaves up to %s) on %u CPUs\n",
+		virt_ops.name, tdp_format->name, tdp_spte_format->name,
+		tdp_max_level == TDP_LEVEL_1G	? "1 GiB"
+		: tdp_max_level == TDP_LEVEL_2M ? "2 MiB"
+						: "4 KiB",
+		nr_cpus_online);
 	return 0;
 }
 
@@ -192,7 +208,12 @@ int vmm_run_guests(const struct boot_info *bi)
 	place_vcpus(&vmm);
 	sched_run_all();
 	failed = report(&vmm);
-	for (u32 i = 0; i < vmm.count; i++)
+	for (u32 i = 0; i < vmm.count; i++) {
+		/* Off the run queues first: later users (self-tests) reuse them. */
+		for (u32 c = 0; c < vmm.vms[i]->nr_vcpus; c++)
+			if (vmm.vms[i]->vcpus[c])
+				sched_unassign(vmm.vms[i]->vcpus[c]);
 		vm_destroy(vmm.vms[i]);
+	}
 	return failed;
 }

@@ -10,6 +10,8 @@
 
 /* Bind the vendor backend and enable it on every CPU; 0 or an error. */
 int virt_init(void);
+/* virt_init() succeeded: the backend is bound and enabled on every CPU. */
+bool virt_ready(void);
 /* Create, run and report every guest; returns the number of VMs that failed. */
 int vmm_run_guests(const struct boot_info *bi);
 

@@ -37,6 +37,8 @@ struct tern_vm_stats_mmu {
 	unsigned long long table_pages_cap;
 	unsigned long long memslot_generation;
 	unsigned long long tlb_kicks;
+	unsigned long long cap_hits;
+	unsigned long long leaves_4k, leaves_2m, leaves_1g;
 };
 
 #endif

@@ -4,7 +4,9 @@
  * slots: run with slots=N), verifies it, and asserts through TERN_HC_STATS
  * that Tern took second-level faults to back it (at least one per 2 MiB
  * touched) within the VM's table-page cap, and through TERN_MEMSLOT_LIST
- * that the slots now hold populated backing.
+ * that the slots now hold populated backing. `caphit=1` asserts the cap was
+ * hit (run with a tiny tdp_pages= and maxleaf=4k), `maxleaf4k=1` that only
+ * 4 KiB leaves were installed.
  */
 #include "guest.h"
 #include "tern_mmu.h"
@@ -62,6 +64,17 @@ void guest_main(void)
 	checkf(st1.tdp_faults - st0.tdp_faults >= total / PAGE_2M,
 	       "at least one second-level fault per 2 MiB touched (%llu for %llu)",
 	       st1.tdp_faults - st0.tdp_faults, (unsigned long long)(total / PAGE_2M));
+	printf("leaves 4k/2m/1g %llu/%llu/%llu, cap hits %llu\n", st1.leaves_4k - st0.leaves_4k,
+	       st1.leaves_2m - st0.leaves_2m, st1.leaves_1g - st0.leaves_1g,
+	       st1.cap_hits - st0.cap_hits);
+	char opt[16];
+	if (cmdline_get("caphit", opt, sizeof(opt)) && parse_u64(opt))
+		checkf(st1.cap_hits - st0.cap_hits >= 1,
+		       "the table-page cap was hit and the guest went on (%llu hits)",
+		       st1.cap_hits - st0.cap_hits);
+	if (cmdline_get("maxleaf4k", opt, sizeof(opt)) && parse_u64(opt))
+		checkf(st1.leaves_2m == 0 && st1.leaves_1g == 0 && st1.leaves_4k > 0,
+		       "maxleaf=4k: only 4 KiB leaves (%llu)", st1.leaves_4k);
 	checkf(st1.table_pages > 0 && st1.table_pages <= st1.table_pages_cap &&
 		       st1.table_pages_max >= st1.table_pages,
 	       "table pages within the cap (%llu <= %llu)", st1.table_pages, st1.table_pages_cap);

@@ -174,6 +174,7 @@ enum fault_result tdp_mmu_fault_locked(struct tdp_mmu *mmu, struct mmu_cache *c,
 	f->spte = spte_make_leaf(fmt, pa, it.level, writable, true);
 	if (!install(mmu, &it, f->spte))
 		return finish(mmu, f, spte_is_present(it.old_spte) ? FAULT_SPURIOUS : FAULT_RETRY);
+	STAT_INC(mmu, leaves[it.level - 1]);
 	return finish(mmu, f, FAULT_FIXED);
 }
 

@@ -239,21 +239,29 @@ static bool range_unpopulated(const struct memslot *s, u64 first, u64 n)
 	return true;
 }
 
-static bool try_backing_2m(struct memslot *s, u64 gfn)
+/*
+ * Back the whole aligned range of 'n' pages around gfn with one zeroed block
+ * of 2^order pages (order > BUDDY_MAX_ORDER: a contiguous run of max-order
+ * blocks), split into single pages, when the slot covers the range and none
+ * of it is populated. False when not possible (the caller falls back).
+ */
+static bool try_backing_block(struct memslot *s, u64 gfn, u64 n, unsigned int order)
 {
-	u64 first = ALIGN_DOWN(gfn, TDP_PAGES_2M);
+	u64 first = ALIGN_DOWN(gfn, n);
+	unsigned int split_order = MIN(order, (unsigned int)BUDDY_MAX_ORDER);
 	paddr_t blk;
 
-	if (first < s->base_gfn || first + TDP_PAGES_2M > s->base_gfn + s->npages ||
-	    !range_unpopulated(s, first - s->base_gfn, TDP_PAGES_2M))
+	if (first < s->base_gfn || first + n > s->base_gfn + s->npages ||
+	    !range_unpopulated(s, first - s->base_gfn, n))
 		return false;
-	blk = page_alloc(SPTE_LEVEL_BITS);
+	blk = page_alloc_contig(order);
 	if (!blk)
 		return false;
-	memset(phys_to_virt(blk), 0, PAGE_SIZE * TDP_PAGES_2M);
+	memset(phys_to_virt(blk), 0, PAGE_SIZE * n);
 	/* Single pages, so a lost race frees just its pages and owners free by 4 KiB. */
-	page_split(blk, SPTE_LEVEL_BITS);
-	for (u64 i = 0; i < TDP_PAGES_2M; i++)
+	for (u64 off = 0; off < n; off += 1ull << split_order)
+		page_split(blk + off * PAGE_SIZE, split_order);
+	for (u64 i = 0; i < n; i++)
 		if (!publish(&s->backing[first - s->base_gfn + i], blk + i * PAGE_SIZE))
 			page_free(blk + i * PAGE_SIZE, 0);
 	return true;
@@ -269,8 +277,11 @@ int tdp_prepare_backing(struct memslot *s, u64 gfn, int level_hint, paddr_t *pa)
 		return -E_RANGE;
 	idx = gfn - s->base_gfn;
 	cur = __atomic_load_n(&s->backing[idx], __ATOMIC_ACQUIRE);
+	if (!cur && level_hint >= TDP_LEVEL_1G)
+		try_backing_block(s, gfn, TDP_PAGES_1G, 2 * SPTE_LEVEL_BITS);
+	cur = __atomic_load_n(&s->backing[idx], __ATOMIC_ACQUIRE);
 	if (!cur && level_hint >= TDP_LEVEL_2M)
-		try_backing_2m(s, gfn);
+		try_backing_block(s, gfn, TDP_PAGES_2M, SPTE_LEVEL_BITS);
 	cur = __atomic_load_n(&s->backing[idx], __ATOMIC_ACQUIRE);
 	if (!cur) {
 		void *page = page_alloc_zeroed_virt(0);

@@ -95,6 +95,8 @@ struct tdp_mmu_stats {
 	u64 tables_unlinked;
 	u64 huge_split;
 	u64 zap_yields;
+	/* Leaves installed by faults, by size (index: level - 1: 4 KiB, 2 MiB, 1 GiB). */
+	u64 leaves[3];
 };
 
 struct tdp_mmu {
@@ -134,14 +136,15 @@ void tdp_mmu_write_unlock(struct tdp_mmu *mmu);
 
 /*
  * Demand paging, before the lock: the host page backing 'gfn' of slot 's'.
- * Allocates a zeroed page when none is published yet - a whole 2 MiB block
- * (split into single pages, so the owner frees each backing page with
- * page_free(pa, 0)) when level_hint >= TDP_LEVEL_2M, the slot covers the
- * aligned 2 MiB range and none of it is populated - and publishes it in
- * s->backing with cmpxchg (a racing populate wins; the loser's pages are
- * freed). 1 GiB blocks need BUDDY_MAX_ORDER >= 18 (it is 10): never
- * allocated here, but 1 GiB leaves are used when the backing happens to be
- * one aligned contiguous 1 GiB run. 0, -E_NOMEM, -E_RANGE (gfn not in s).
+ * Allocates zeroed memory when none is published yet - the largest of these
+ * the hint, the slot and the allocator allow: a whole 1 GiB run
+ * (page_alloc_contig) when level_hint >= TDP_LEVEL_1G, a 2 MiB block when
+ * level_hint >= TDP_LEVEL_2M, each only when the slot covers the aligned
+ * range and none of it is populated, else one 4 KiB page. Blocks are split
+ * into single pages, so the owner frees each backing page with
+ * page_free(pa, 0). Pages are published in s->backing with cmpxchg (a
+ * racing populate wins; the loser's pages are freed). 0, -E_NOMEM,
+ * -E_RANGE (gfn not in s).
  */
 int tdp_prepare_backing(struct memslot *s, u64 gfn, int level_hint, paddr_t *pa);
 

@@ -233,6 +233,100 @@ static void test_coalesce_max_order(void **state)
 	assert_int_equal(buddy_free_pages(&f->b), 1 << BUDDY_MAX_ORDER);
 }
 
+/* Runs above BUDDY_MAX_ORDER: adjacent, aligned free max-order blocks. */
+static void test_contig_alloc(void **state)
+{
+	struct fixture *f = *state;
+	u64 free0;
+	paddr_t pa;
+
+	/* [4K, 16M): max-order blocks at 4M, 8M and 12M, smaller ones below 4M. */
+	assert_int_equal(buddy_add_free_range(&f->b, 0, MiB(16)), TEST_PAGES - 1);
+	assert_int_equal(buddy_free_blocks(&f->b, BUDDY_MAX_ORDER), 3);
+	snapshot(f);
+	free0 = buddy_free_pages(&f->b);
+
+	/* Orders the buddy has itself fall through to it. */
+	pa = buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER);
+	assert_true(pa && IS_ALIGNED(pa, MiB(4)));
+	assert_int_equal(buddy_free_contig(&f->b, pa, BUDDY_MAX_ORDER), 0);
+	assert_snapshot(f);
+
+	/* 8 MiB: the only 8 MiB-aligned free run is [8M, 16M). */
+	pa = buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 1);
+	assert_int_equal(pa, MiB(8));
+	take(f, pa, BUDDY_MAX_ORDER + 1);
+	assert_int_equal(buddy_free_blocks(&f->b, BUDDY_MAX_ORDER), 1);
+	assert_int_equal(buddy_free_pages(&f->b), free0 - (2u << BUDDY_MAX_ORDER));
+	/* Handed out as two allocated max-order heads, the tail pages flagless. */
+	assert_true(f->meta[MiB(8) >> PAGE_SHIFT].flags & PG_ALLOC);
+	assert_int_equal(f->meta[MiB(8) >> PAGE_SHIFT].order, BUDDY_MAX_ORDER);
+	assert_true(f->meta[MiB(12) >> PAGE_SHIFT].flags & PG_ALLOC);
+	assert_int_equal(f->meta[(MiB(8) >> PAGE_SHIFT) + 1].flags, 0);
+	/* Nothing else that large is left; 16 MiB never fit (page 0). */
+	assert_int_equal(buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 1), 0);
+	assert_int_equal(buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 2), 0);
+	assert_int_equal(buddy_alloc_contig(&f->b, BUDDY_CONTIG_MAX_ORDER + 1), 0);
+	assert_int_equal(hook_calls, 0);
+
+	/* Free restores the exact free counts. */
+	for (u64 i = 0; i < (2u << BUDDY_MAX_ORDER); i++)
+		f->owned[(MiB(8) >> PAGE_SHIFT) + i] = false;
+	assert_int_equal(buddy_free_contig(&f->b, pa, BUDDY_MAX_ORDER + 1), 0);
+	assert_snapshot(f);
+	assert_int_equal(buddy_free_pages(&f->b), free0);
+
+	/* Each max-order block of a run may also be split and freed by pages. */
+	pa = buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 1);
+	assert_int_equal(pa, MiB(8));
+	assert_int_equal(buddy_free(&f->b, pa, BUDDY_MAX_ORDER), 0);
+	assert_int_equal(buddy_split(&f->b, pa + MiB(4), BUDDY_MAX_ORDER), 0);
+	for (u64 i = 0; i < (1u << BUDDY_MAX_ORDER); i++)
+		assert_int_equal(buddy_free(&f->b, pa + MiB(4) + i * PAGE_SIZE, 0), 0);
+	assert_snapshot(f);
+	assert_int_equal(buddy_free_pages(&f->b), free0);
+
+	/* Misuse is reported and changes nothing. */
+	assert_int_equal(buddy_free_contig(&f->b, MiB(4), BUDDY_MAX_ORDER + 1), -E_INVAL);
+	assert_int_equal(buddy_free_contig(&f->b, MiB(8), BUDDY_MAX_ORDER + 1), -E_INVAL);
+	assert_true(hook_calls >= 2);
+	assert_snapshot(f);
+}
+
+static void test_contig_fragmented(void **state)
+{
+	struct fixture *f = *state;
+	paddr_t blk[3], page;
+
+	assert_int_equal(buddy_add_free_range(&f->b, MiB(4), MiB(16)), 3 << BUDDY_MAX_ORDER);
+	snapshot(f);
+
+	/* Adjacent free blocks that are not aligned as a run are refused. */
+	for (int i = 0; i < 3; i++)
+		blk[i] = buddy_alloc(&f->b, BUDDY_MAX_ORDER);
+	assert_int_equal(buddy_free(&f->b, MiB(4), BUDDY_MAX_ORDER), 0);
+	assert_int_equal(buddy_free(&f->b, MiB(8), BUDDY_MAX_ORDER), 0);
+	assert_int_equal(buddy_free_blocks(&f->b, BUDDY_MAX_ORDER), 2);
+	assert_int_equal(buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 1), 0);
+	assert_int_equal(buddy_free_blocks(&f->b, BUDDY_MAX_ORDER), 2);
+	assert_int_equal(buddy_free(&f->b, MiB(12), BUDDY_MAX_ORDER), 0);
+	assert_snapshot(f);
+	assert_int_equal(blk[0] | blk[1] | blk[2], MiB(4) | MiB(8) | MiB(12));
+
+	/* One busy page in the aligned run is enough to refuse it. */
+	page = buddy_alloc(&f->b, 0); /* LIFO lists: from the block at 12M */
+	assert_true(page >= MiB(8));
+	assert_int_equal(buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 1), 0);
+	/* Freeing it coalesces back, and the run is found again. */
+	assert_int_equal(buddy_free(&f->b, page, 0), 0);
+	assert_snapshot(f);
+	page = buddy_alloc_contig(&f->b, BUDDY_MAX_ORDER + 1);
+	assert_int_equal(page, MiB(8));
+	assert_int_equal(buddy_free_contig(&f->b, page, BUDDY_MAX_ORDER + 1), 0);
+	assert_snapshot(f);
+	assert_int_equal(hook_calls, 0);
+}
+
 static void test_misuse(void **state)
 {
 	struct fixture *f = *state;
@@ -393,6 +487,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exhaust_mixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coalesce_max_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_contig_alloc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_contig_fragmented, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_model, setup, teardown),
 		cmocka_unit_test(test_mm_init_from_memmap),
 	};

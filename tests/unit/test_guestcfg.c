@@ -48,6 +48,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.timeout_s, 60);
 	assert_int_equal(cfg.format, GUEST_FORMAT_AUTO);
 	assert_int_equal(cfg.slots, 1);
+	assert_int_equal(cfg.max_leaf, 3); /* 1 GiB */
 	assert_int_equal(cfg.input_len, 0);
 	assert_int_equal(cfg.nr_modules, 0);
 	assert_string_equal(cfg.cmdline, "");
@@ -87,6 +88,13 @@ static void test_all_options(void **state)
 	assert_string_equal(cfg.cmdline, "");
 	assert_int_equal(parse("/g mem=0x200000 format=auto"), 0);
 	assert_int_equal(cfg.mem, 2ull << 20);
+	assert_int_equal(parse("/g maxleaf=4k tdp_pages=8"), 0);
+	assert_int_equal(cfg.max_leaf, 1);
+	assert_int_equal(cfg.tdp_pages, 8);
+	assert_int_equal(parse("/g maxleaf=2m"), 0);
+	assert_int_equal(cfg.max_leaf, 2);
+	assert_int_equal(parse("/g maxleaf=1g"), 0);
+	assert_int_equal(cfg.max_leaf, 3);
 }
 
 static void test_raw(void **state)
@@ -152,6 +160,8 @@ static const struct bad bad[] = {
 	{"/g timeout=99999999999", "out of range"},
 	{"/g timeout=-1", "not a number"},
 	{"/g format=elf", "unknown value (expected auto|mb1|mb2|raw)"},
+	{"/g maxleaf=512g", "unknown value (expected 4k|2m|1g)"},
+	{"/g maxleaf=4k maxleaf=2m", "maxleaf"},
 	{"/g format=raw entry=prot", "unknown value (expected real|long64)"},
 	{"/g load=0x7c00", "only for format=raw"},
 	{"/g entry=real", "only for format=raw"},
