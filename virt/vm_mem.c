@@ -16,6 +16,8 @@
  */
 #include "virt/vm_mem.h"
 
+#include "mm/tdp/tdp_mmu.h"
+
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
@@ -217,6 +219,26 @@ unlock:
 	return err;
 }
 
+/*
+ * A shrink whose new end falls inside a huge leaf: split that leaf first, so
+ * the zap of the cut tail leaves the kept part of the slot mapped.
+ */
+#define PAGES_PER_2M (1ull << 9)
+
+static void split_at_boundary(struct vm *vm, u64 end_gfn)
+{
+	struct mmu_cache cache = { 0 };
+
+	if (!vm->mmu || IS_ALIGNED(end_gfn, PAGES_PER_2M))
+		return;
+	/*
+	 * Only the leaf holding the last kept page can straddle the new end.
+	 * Failure (no memory, table cap) only costs refaults of the kept part.
+	 */
+	tdp_mmu_split_range(vm->mmu, &cache, end_gfn - 1, end_gfn, TDP_LEVEL_4K);
+	mmu_cache_free(&cache);
+}
+
 int vm_memslot_resize(struct vm *vm, u32 id, u64 new_bytes)
 {
 	u64 npages = new_bytes >> PAGE_SHIFT, old_npages, old_entries = 0;
@@ -243,6 +265,8 @@ int vm_memslot_resize(struct vm *vm, u32 id, u64 new_bytes)
 			goto unlock;
 		}
 	}
+	if (npages < old_npages)
+		split_at_boundary(vm, m->base_gfn + npages);
 	change_begin(&c, vm);
 	err = memslot_change(&vm->slots, id, m->base_gfn, npages);
 	if (err) {
