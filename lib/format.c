@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* A small, bounded printf engine used by printk and the self-tests. */
+/*
+ * A small, bounded printf engine used by printk and the self-tests. It
+ * supports the flags, width, precision (both may be '*'), length modifiers
+ * and conversions Tern uses, matches C's snprintf output for them, and always
+ * returns the length the full output would have had.
+ */
 #include "lib/format.h"
 
 struct out {
@@ -31,8 +36,8 @@ enum {
 	F_SIGNED = 64,
 };
 
-static void put_number(struct out *o, u64 v, bool neg, unsigned int base,
-		       int flags, int width, int prec)
+static void put_number(struct out *o, u64 v, bool neg, unsigned int base, int flags, int width,
+		       int prec)
 {
 	const char *digits = (flags & F_UPPER) ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -140,123 +145,179 @@ static void put_string(struct out *o, const char *s, int flags, int width, int p
 		pad(o, ' ', width - n);
 }
 
+/* One conversion specification: %[flags][width][.precision][length]conv. */
+struct spec {
+	int flags;
+	int width;
+	int prec; /* -1: none given */
+	enum len_mod lm;
+};
+
+static const char *parse_flags(const char *p, int *flags)
+{
+	for (;; p++) {
+		if (*p == '-')
+			*flags |= F_LEFT;
+		else if (*p == '0')
+			*flags |= F_ZERO;
+		else if (*p == '+')
+			*flags |= F_PLUS;
+		else if (*p == ' ')
+			*flags |= F_SPACE;
+		else if (*p == '#')
+			*flags |= F_ALT;
+		else
+			return p;
+	}
+}
+
+/* Width and precision, either of which may be '*' (taken from ap). */
+static const char *parse_width_prec(const char *p, va_list *ap, struct spec *s)
+{
+	if (*p == '*') {
+		s->width = va_arg(*ap, int);
+		if (s->width < 0) {
+			s->flags |= F_LEFT;
+			s->width = -s->width;
+		}
+		p++;
+	} else {
+		s->width = parse_int(&p);
+	}
+	if (*p == '.') {
+		p++;
+		if (*p == '*') {
+			s->prec = va_arg(*ap, int);
+			p++;
+		} else {
+			s->prec = parse_int(&p);
+		}
+	}
+	return p;
+}
+
+static const char *parse_length(const char *p, enum len_mod *lm)
+{
+	if (*p == 'h') {
+		*lm = L_SHORT;
+		if (*++p == 'h') {
+			*lm = L_CHAR;
+			p++;
+		}
+	} else if (*p == 'l') {
+		*lm = L_LONG;
+		if (*++p == 'l') {
+			*lm = L_LLONG;
+			p++;
+		}
+	} else if (*p == 'z' || *p == 't' || *p == 'j') {
+		*lm = (*p == 'j') ? L_LLONG : L_SIZE;
+		p++;
+	}
+	return p;
+}
+
+/* p points just past the '%'; returns the conversion character's position. */
+static const char *parse_spec(const char *p, va_list *ap, struct spec *s)
+{
+	*s = (struct spec){.flags = 0, .width = 0, .prec = -1, .lm = L_INT};
+	p = parse_flags(p, &s->flags);
+	p = parse_width_prec(p, ap, s);
+	return parse_length(p, &s->lm);
+}
+
+/* d, i, u, x, X and o. */
+static void put_integer(struct out *o, char conv, va_list *ap, struct spec *s)
+{
+	s64 v;
+
+	switch (conv) {
+	case 'd':
+	case 'i':
+		v = fetch_signed(ap, s->lm);
+		put_number(o, v < 0 ? (u64)0 - (u64)v : (u64)v, v < 0, 10, s->flags | F_SIGNED,
+			   s->width, s->prec);
+		break;
+	case 'u':
+		put_number(o, fetch_unsigned(ap, s->lm), false, 10, s->flags, s->width, s->prec);
+		break;
+	case 'X':
+		s->flags |= F_UPPER;
+		/* fall through */
+	case 'x':
+		put_number(o, fetch_unsigned(ap, s->lm), false, 16, s->flags, s->width, s->prec);
+		break;
+	default: /* 'o' */
+		put_number(o, fetch_unsigned(ap, s->lm), false, 8, s->flags, s->width, s->prec);
+		break;
+	}
+}
+
+static void put_pointer(struct out *o, void *ptr, const struct spec *s)
+{
+	if (!ptr)
+		put_string(o, "(nil)", s->flags, s->width, -1);
+	else
+		put_number(o, (uintptr_t)ptr, false, 16, s->flags | F_ALT, s->width, s->prec);
+}
+
+static void put_char(struct out *o, char c, const struct spec *s)
+{
+	if (!(s->flags & F_LEFT))
+		pad(o, ' ', s->width - 1);
+	put(o, c);
+	if (s->flags & F_LEFT)
+		pad(o, ' ', s->width - 1);
+}
+
+/* Emit the conversion at *p; returns where the format walk resumes from. */
+static const char *convert(struct out *o, const char *p, va_list *ap, struct spec *s)
+{
+	switch (*p) {
+	case 'd':
+	case 'i':
+	case 'u':
+	case 'X':
+	case 'x':
+	case 'o':
+		put_integer(o, *p, ap, s);
+		break;
+	case 'p':
+		put_pointer(o, va_arg(*ap, void *), s);
+		break;
+	case 'c':
+		put_char(o, (char)va_arg(*ap, int), s);
+		break;
+	case 's':
+		put_string(o, va_arg(*ap, const char *), s->flags, s->width, s->prec);
+		break;
+	case '%':
+		put(o, '%');
+		break;
+	case '\0': /* a lone '%' at the end: print nothing more */
+		return p - 1;
+	default: /* unknown conversion: print it as-is */
+		put(o, '%');
+		put(o, *p);
+		break;
+	}
+	return p;
+}
+
 int vsnformat(char *buf, size_t size, const char *fmt, va_list ap_in)
 {
-	struct out o = { .buf = buf, .size = size, .len = 0 };
+	struct out o = {.buf = buf, .size = size, .len = 0};
+	struct spec s;
 	va_list ap;
 
 	va_copy(ap, ap_in);
 	for (const char *p = fmt; *p; p++) {
-		int flags = 0, width = 0, prec = -1;
-		enum len_mod lm = L_INT;
-
 		if (*p != '%') {
 			put(&o, *p);
 			continue;
 		}
-		for (p++;; p++) {
-			if (*p == '-')
-				flags |= F_LEFT;
-			else if (*p == '0')
-				flags |= F_ZERO;
-			else if (*p == '+')
-				flags |= F_PLUS;
-			else if (*p == ' ')
-				flags |= F_SPACE;
-			else if (*p == '#')
-				flags |= F_ALT;
-			else
-				break;
-		}
-		if (*p == '*') {
-			width = va_arg(ap, int);
-			if (width < 0) {
-				flags |= F_LEFT;
-				width = -width;
-			}
-			p++;
-		} else {
-			width = parse_int(&p);
-		}
-		if (*p == '.') {
-			p++;
-			if (*p == '*') {
-				prec = va_arg(ap, int);
-				p++;
-			} else {
-				prec = parse_int(&p);
-			}
-		}
-		if (*p == 'h') {
-			lm = L_SHORT;
-			if (*++p == 'h') {
-				lm = L_CHAR;
-				p++;
-			}
-		} else if (*p == 'l') {
-			lm = L_LONG;
-			if (*++p == 'l') {
-				lm = L_LLONG;
-				p++;
-			}
-		} else if (*p == 'z' || *p == 't' || *p == 'j') {
-			lm = (*p == 'j') ? L_LLONG : L_SIZE;
-			p++;
-		}
-		switch (*p) {
-		case 'd':
-		case 'i': {
-			s64 v = fetch_signed(&ap, lm);
-			u64 mag = v < 0 ? (u64)0 - (u64)v : (u64)v;
-
-			put_number(&o, mag, v < 0, 10, flags | F_SIGNED, width, prec);
-			break;
-		}
-		case 'u':
-			put_number(&o, fetch_unsigned(&ap, lm), false, 10, flags, width, prec);
-			break;
-		case 'X':
-			flags |= F_UPPER;
-			/* fall through */
-		case 'x':
-			put_number(&o, fetch_unsigned(&ap, lm), false, 16, flags, width, prec);
-			break;
-		case 'o':
-			put_number(&o, fetch_unsigned(&ap, lm), false, 8, flags, width, prec);
-			break;
-		case 'p': {
-			void *ptr = va_arg(ap, void *);
-
-			if (!ptr)
-				put_string(&o, "(nil)", flags, width, -1);
-			else
-				put_number(&o, (uintptr_t)ptr, false, 16, flags | F_ALT, width, prec);
-			break;
-		}
-		case 'c': {
-			char c = (char)va_arg(ap, int);
-
-			if (!(flags & F_LEFT))
-				pad(&o, ' ', width - 1);
-			put(&o, c);
-			if (flags & F_LEFT)
-				pad(&o, ' ', width - 1);
-			break;
-		}
-		case 's':
-			put_string(&o, va_arg(ap, const char *), flags, width, prec);
-			break;
-		case '%':
-			put(&o, '%');
-			break;
-		case '\0':
-			p--; /* a lone '%' at the end: print nothing more */
-			break;
-		default: /* unknown conversion: print it as-is */
-			put(&o, '%');
-			put(&o, *p);
-			break;
-		}
+		p = parse_spec(p + 1, &ap, &s);
+		p = convert(&o, p, &ap, &s);
 	}
 	va_end(ap);
 	if (size)
