@@ -105,7 +105,7 @@ UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
 $(BUILD)/unit/test_%: $$(test_%_SRCS)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOSTCFLAGS) -MF $(BUILD)/unit/dep-$*.d $(test_$*_SRCS) -o $@ -lcmocka
+	@$(HOSTCC) $(HOSTCFLAGS) -MF $(BUILD)/unit/dep-$*.d $(test_$*_SRCS) -o $@ -lcmocka $(test_$*_LIBS)
 
 unit-build: $(UNIT_BINS)
 unit: deps unit-build

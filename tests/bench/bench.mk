@@ -9,3 +9,12 @@ build/bench/mmu_bench: $(MMU_BENCH_SRCS)
 	@echo "  HOSTCC  $@"
 	@gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-address-of-packed-member -I. \
 		-DTERN_HOSTED $(MMU_BENCH_SRCS) -o $@
+
+# Host benchmark of lib/lz4.c beside liblz4 (liblz4-dev): make -f tests/bench/bench.mk
+# build/bench/lz4_bench && build/bench/lz4_bench [pages_per_class]
+LZ4_BENCH_SRCS := tests/bench/lz4_bench.c lib/lz4.c lib/err.c
+
+build/bench/lz4_bench: $(LZ4_BENCH_SRCS) lib/lz4.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -DTERN_HOSTED $(LZ4_BENCH_SRCS) -o $@ -llz4
