@@ -6,8 +6,10 @@
  * the vCPU's cache and re-reads the entry (someone else's table is used);
  * losing it for the leaf returns FAULT_RETRY. Nothing is allocated here:
  * table pages come from the topped-up cache, backing pages were resolved by
- * tdp_prepare_backing() before the lock.
+ * tdp_prepare_backing() before the lock. A leaf made old by access tracking
+ * (EPT without A/D, tdp_age.h) is restored here with one cmpxchg.
  */
+#include "mm/tdp/tdp_age.h"
 #include "mm/tdp/tdp_internal.h"
 
 /* Largest level <= max_level whose aligned gfn range lies in the slot and is
@@ -163,6 +165,19 @@ enum fault_result tdp_mmu_fault_locked(struct tdp_mmu *mmu, struct mmu_cache *c,
 	f->goal_level = goal_level(s, f->gfn, f->max_level);
 	r = walk_to_goal(mmu, c, f, &it, f->goal_level);
 	f->level = it.level;
+	if (r == FAULT_SPURIOUS && spte_is_acc_tracked(fmt, it.old_spte)) {
+		/* Made old by aging (tdp_age.c): give the saved permissions back. */
+		f->spte = spte_acc_track_restore(it.old_spte);
+		if (!install(mmu, &it, f->spte)) {
+			bool leaf = spte_is_present(it.old_spte) &&
+				    spte_is_leaf(fmt, it.old_spte, it.level) &&
+				    !spte_is_acc_tracked(fmt, it.old_spte);
+
+			f->spte = it.old_spte;
+			return finish(mmu, f, leaf ? FAULT_SPURIOUS : FAULT_RETRY);
+		}
+		return finish(mmu, f, FAULT_FIXED);
+	}
 	if (r == FAULT_SPURIOUS)
 		f->spte = it.old_spte;
 	if (r != FAULT_FIXED)

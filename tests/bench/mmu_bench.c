@@ -9,6 +9,9 @@
  *     and present leaves outside the slot lost
  *   - table memory per GiB mapped vs the minimum
  *   - bytes reserved per vCPU in caches, TDP-only vs shadow mode
+ *   - accessed-bit aging without mmu_lock per mapped 4 KiB page (clear young,
+ *     pass over old, test only; EPT-without-A/D access tracking) vs a plain
+ *     read of the same leaf SPTEs through the same iterator
  * Guest backing for the 1 GiB figures is "pretend" physical addresses (the
  * MMU never touches guest memory), so only page tables use the arena.
  */
@@ -20,6 +23,8 @@
 #include "mm/buddy.h"
 #include "mm/memmap.h"
 #include "mm/phys.h"
+#include "mm/tdp/tdp_age.h"
+#include "mm/tdp/tdp_iter.h"
 #include "mm/tdp/tdp_mmu.h"
 
 u64 physmap_offset;
@@ -249,6 +254,120 @@ static void bench_cache_bytes(void)
 	       (double)(shadow - tdp));
 }
 
+/* ---- aging ---- */
+
+#define AGE_REPS 7
+
+/* The baseline: read every leaf SPTE of [0, end) through the TDP iterator. */
+static u64 read_leaves(u64 end)
+{
+	const struct spte_format *fmt = mmu.fmt;
+	struct tdp_iter it;
+	u64 sum = 0;
+
+	tdp_iter_start(&it, fmt, mmu.root->table, TDP_ROOT_LEVEL, TDP_LEVEL_4K, 0, end);
+	for (; it.valid; tdp_iter_next(&it))
+		if (spte_is_present(it.old_spte) && spte_is_leaf(fmt, it.old_spte, it.level))
+			sum += it.old_spte;
+	return sum;
+}
+
+/* Make every stride-th leaf young again, as guest accesses would (not timed). */
+static void touch(u64 end, u64 stride)
+{
+	const struct spte_format *fmt = mmu.fmt;
+	struct tdp_iter it;
+	u64 n = 0;
+
+	tdp_iter_start(&it, fmt, mmu.root->table, TDP_ROOT_LEVEL, TDP_LEVEL_4K, 0, end);
+	for (; it.valid; tdp_iter_next(&it)) {
+		if (!spte_is_present(it.old_spte) || !spte_is_leaf(fmt, it.old_spte, it.level) ||
+		    n++ % stride)
+			continue;
+		if (spte_is_acc_tracked(fmt, it.old_spte))
+			*it.sptep = spte_acc_track_restore(it.old_spte);
+		else
+			*it.sptep |= fmt->accessed;
+		tdp_iter_refresh(&it);
+	}
+}
+
+/* Best of AGE_REPS passes, ns per page; with young_stride, every
+ * young_stride-th leaf is made young before each pass. */
+static double time_age(u64 pages, unsigned int flags, u64 young_stride, u64 expect_young)
+{
+	double best = 1e30;
+
+	for (int rep = 0; rep < AGE_REPS; rep++) {
+		struct tdp_age_result r;
+		double t0;
+
+		if (young_stride)
+			touch(pages, young_stride);
+		t0 = now();
+		if (tdp_mmu_age(&mmu, 0, pages, flags, &r) || r.young != expect_young ||
+		    r.young + r.old != pages || !r.complete)
+			abort();
+		best = MIN(best, now() - t0);
+	}
+	return best / pages * 1e9;
+}
+
+static double time_read(u64 pages)
+{
+	static volatile u64 sink;
+	double best = 1e30;
+
+	for (int rep = 0; rep < AGE_REPS; rep++) {
+		double t0 = now();
+
+		sink += read_leaves(pages);
+		best = MIN(best, now() - t0);
+	}
+	return best / pages * 1e9;
+}
+
+static void age_vm(const struct spte_format *fmt, u64 pages)
+{
+	memset(&slots, 0, sizeof(slots));
+	if (tdp_mmu_init(&mmu, fmt, 1u << 20))
+		abort();
+	tdp_mmu_set_memslots(&mmu, &slots);
+	add_slot(0, pages, 1, FAKE_BACKING);
+	for (u64 g = 0; g < pages; g++)
+		fault(g << PAGE_SHIFT, TDP_LEVEL_4K, 1, false);
+}
+
+static void bench_age(void)
+{
+	const u64 pages = TDP_PAGES_1G;
+	const unsigned int fast = TDP_AGE_FAST_ONLY;
+	double t_read, t_young, t_quarter, t_old, t_test, t_read_noad, t_track, t_track_old;
+
+	/* EPT with A/D: 1 GiB of 4 KiB leaves, all present. A young leaf costs
+	 * one locked cmpxchg (clearing A); an old one only the read. */
+	age_vm(&spte_format_ept, pages);
+	t_read = time_read(pages);
+	t_young = time_age(pages, fast | TDP_AGE_CLEAR, 1, pages);
+	t_old = time_age(pages, fast | TDP_AGE_CLEAR, 0, 0);
+	t_quarter = time_age(pages, fast | TDP_AGE_CLEAR, 4, pages / 4);
+	t_test = time_age(pages, fast, 1, pages);
+	vm_done(false);
+	/* EPT without A/D: clearing = access tracking (saves and clears RWX). */
+	age_vm(&spte_format_ept_noad, pages);
+	t_read_noad = time_read(pages);
+	t_track = time_age(pages, fast | TDP_AGE_CLEAR, 1, pages);
+	t_track_old = time_age(pages, fast | TDP_AGE_CLEAR, 0, 0);
+	vm_done(false);
+	report("age_clear_young_ns_per_4k", t_young, "ns", "read_spte_ns_per_4k", t_read);
+	report("age_clear_quarter_young_ns_per_4k", t_quarter, "ns", "read_spte_ns_per_4k", t_read);
+	report("age_clear_old_ns_per_4k", t_old, "ns", "read_spte_ns_per_4k", t_read);
+	report("age_test_only_ns_per_4k", t_test, "ns", "read_spte_ns_per_4k", t_read);
+	report("age_track_noad_ns_per_4k", t_track, "ns", "read_spte_noad_ns_per_4k", t_read_noad);
+	report("age_track_noad_old_ns_per_4k", t_track_old, "ns", "read_spte_noad_ns_per_4k",
+	       t_read_noad);
+}
+
 int main(void)
 {
 	static struct memmap m;
@@ -268,6 +387,7 @@ int main(void)
 	bench_map_1g();
 	bench_delete_slot();
 	bench_cache_bytes();
+	bench_age();
 	mmu_cache_free(&cache);
 	printf("\n%-34s %14s  %-32s %14s\n", "figure", "value", "baseline (same run)", "value");
 	for (unsigned int i = 0; i < nrows; i++)

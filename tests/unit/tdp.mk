@@ -5,3 +5,5 @@ TDP_TEST_DEPS := $(wildcard mm/tdp/*.c) mm/buddy.c mm/page_alloc.c mm/memmap.c m
 	virt/memslot.c kernel/rwlock.c lib/err.c tests/unit/stub_printk.c
 test_tdp_SRCS := tests/unit/test_tdp.c $(TDP_TEST_DEPS)
 test_tdp_model_SRCS := tests/unit/test_tdp_model.c $(TDP_TEST_DEPS)
+UNIT_TESTS += tdp_age
+test_tdp_age_SRCS := tests/unit/test_tdp_age.c $(TDP_TEST_DEPS)

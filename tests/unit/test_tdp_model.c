@@ -3,16 +3,19 @@
  * Randomized model-based test of the TDP MMU: over a million mixed
  * operations - faults from several simulated vCPUs (some racing a nested
  * fault from another vCPU), range zaps, slot add/delete/move/resize with
- * generation bumps, huge-page splits, quiescent points, teardown and
- * rebuild - checked against a reference (the test's own memslots table and
- * backing arrays) with an independent software walker. Cheap checks run
- * after every step; a full walk of every table every FULL_CHECK_EVERY steps.
+ * generation bumps, huge-page splits, accessed-bit aging (the hardware
+ * setting A bits; on EPT without A/D, access tracking restored by faults),
+ * quiescent points, teardown and rebuild - checked against a reference (the
+ * test's own memslots table and backing arrays) with an independent
+ * software walker. Cheap checks run after every step; a full walk of every
+ * table every FULL_CHECK_EVERY steps.
  */
 #include <time.h>
 
 #include "tdp_env.h"
 #include "tdp_walk.h"
 
+#include "mm/tdp/tdp_age.h"
 #include "mm/tdp/tdp_debug.h"
 #include "mm/tdp/tdp_mmu.h"
 
@@ -213,6 +216,104 @@ static void op_fault(u64 *counts)
 	check_gfn(gfn);
 }
 
+/* ---- aging ---- */
+
+/* The leaf entry mapping gfn (a walk over the MMU's own tables), or NULL. */
+static u64 *leaf_ptr(u64 gfn)
+{
+	u64 *table = mmu.root->table;
+
+	for (int l = TDP_ROOT_LEVEL; l >= 1; l--) {
+		u64 *e = &table[(gfn >> (SPTE_LEVEL_BITS * (l - 1))) & (SPTE_ENTRIES - 1)];
+
+		if (!spte_is_present(*e))
+			return NULL;
+		if (spte_is_leaf(fmt, *e, l))
+			return e;
+		table = phys_to_virt(spte_pa(fmt, *e));
+	}
+	return NULL;
+}
+
+#define AGE_PROBES 8
+
+/*
+ * Age a random range with random flags. Aging never changes a translation,
+ * only A (or, without A/D, moves R/W/X to the saved bits); after a clearing
+ * pass nothing in the range is young; a tracked leaf is restored by a fault
+ * to exactly what it was, at the same translation.
+ */
+static void op_age(u64 *aged, u64 *restored)
+{
+	u64 start = rnd_below(GFN_SPACE), len = 1 + rnd_below(2048);
+	unsigned int flags = (unsigned int)rnd_below(4); /* FAST_ONLY x CLEAR */
+	u64 g[AGE_PROBES], before[AGE_PROBES];
+	paddr_t pa[AGE_PROBES];
+	int level[AGE_PROBES];
+	struct tdp_age_result r;
+
+	/* The hardware touches a few pages (formats with A bits). */
+	for (int i = 0; i < 4 && fmt->accessed; i++) {
+		u64 *p = leaf_ptr(start + rnd_below(len));
+
+		if (p)
+			__atomic_fetch_or(p, fmt->accessed, __ATOMIC_SEQ_CST);
+	}
+	for (int i = 0; i < AGE_PROBES; i++) {
+		u64 *p;
+
+		g[i] = start + rnd_below(len);
+		p = leaf_ptr(g[i]);
+		before[i] = p ? *p : 0;
+		level[i] = 0;
+		pa[i] = tdp_mmu_translate(&mmu, g[i] << PAGE_SHIFT, &level[i]);
+	}
+	assert_int_equal(tdp_mmu_age(&mmu, start, start + len, flags, &r), 0);
+	assert_true(r.complete); /* nothing needs mmu_lock in the TDP MMU */
+	assert_true(r.young + r.old <= r.visited);
+	assert_true(!r.needs_flush || (fmt->accessed == 0 && (flags & TDP_AGE_CLEAR)));
+	if (flags & TDP_AGE_CLEAR)
+		assert_false(tdp_mmu_test_age(&mmu, start, start + len, TDP_AGE_FAST_ONLY, NULL));
+	(*aged)++;
+	for (int i = 0; i < AGE_PROBES; i++) {
+		u64 *p = leaf_ptr(g[i]);
+		int lvl = 0;
+		u64 want = before[i];
+
+		assert_int_equal(tdp_mmu_translate(&mmu, g[i] << PAGE_SHIFT, &lvl), pa[i]);
+		assert_int_equal(lvl, level[i]);
+		if (!p)
+			continue;
+		if ((flags & TDP_AGE_CLEAR) && fmt->accessed)
+			want &= ~fmt->accessed;
+		else if ((flags & TDP_AGE_CLEAR) && !spte_is_acc_tracked(fmt, want))
+			want = spte_acc_track_mark(want);
+		assert_int_equal(*p, want);
+	}
+	/* The next access to a tracked leaf faults and restores it. */
+	for (int i = 0; i < AGE_PROBES; i++) {
+		u64 *p = leaf_ptr(g[i]);
+		struct tdp_fault f = { .max_level = 1 + (int)rnd_below(3) };
+		u64 tracked;
+		struct walk_result w;
+
+		if (!p || !spte_is_acc_tracked(fmt, *p))
+			continue;
+		tracked = *p;
+		assert_int_equal(tdp_walk(mmu.root_pa, is_npt(), g[i] << PAGE_SHIFT).kind,
+				 WALK_NOT_PRESENT);
+		tdp_fault_init(&f, &slots, g[i] << PAGE_SHIFT, false, false);
+		assert_int_equal(mmu_cache_topup(&caches[0], MMU_MODE_TDP), 0);
+		assert_int_equal(tdp_mmu_fault(&mmu, &caches[0], &f), FAULT_FIXED);
+		assert_int_equal(f.tables_added, 0);
+		assert_int_equal(*p, spte_acc_track_restore(tracked));
+		w = tdp_walk(mmu.root_pa, is_npt(), g[i] << PAGE_SHIFT);
+		assert_int_equal(w.kind, WALK_MAPPED);
+		assert_int_equal(w.pa, pa[i]);
+		(*restored)++;
+	}
+}
+
 /* ---- full check ---- */
 
 static u64 check_table(u64 *table, int level, u64 base_gfn, u64 *tables)
@@ -254,7 +355,10 @@ static u64 check_table(u64 *table, int level, u64 base_gfn, u64 *tables)
 						 spte_pa(fmt, e) + j * PAGE_SIZE);
 			assert_int_equal(s->backing[gfn - s->base_gfn + n - 1],
 					 spte_pa(fmt, e) + (n - 1) * PAGE_SIZE);
-			assert_int_equal(spte_writable(fmt, e), !(s->flags & MEMSLOT_READONLY));
+			/* A leaf made old by access tracking keeps its permissions saved. */
+			assert_int_equal(spte_writable(fmt, spte_is_acc_tracked(fmt, e)
+							? spte_acc_track_restore(e) : e),
+					 !(s->flags & MEMSLOT_READONLY));
 		}
 	}
 	assert_int_equal(sp->used, used);
@@ -293,6 +397,7 @@ static void test_model(void **state)
 		&spte_format_ept, &spte_format_npt, &spte_format_ept_noad,
 	};
 	u64 counts[FAULT_ERROR + 1] = { 0 }, rebuilds = 0, zaps = 0, splits = 0, slot_ops = 0;
+	u64 aged = 0, restored = 0;
 	struct timespec t0, t1;
 	double secs;
 
@@ -329,7 +434,10 @@ static void test_model(void **state)
 				u64 g = i ? start + len : start - 1;
 				struct walk_result w = tdp_walk(mmu.root_pa, is_npt(), g << PAGE_SHIFT);
 
-				if (before[i].kind == WALK_MAPPED && before[i].level > 1)
+				/* (a huge leaf made old by access tracking too) */
+				if ((before[i].kind == WALK_MAPPED ||
+				     spte_is_acc_tracked(fmt, before[i].spte)) &&
+				    before[i].level > 1)
 					continue;
 				assert_int_equal(w.kind, before[i].kind);
 				assert_int_equal(w.spte, before[i].spte);
@@ -354,6 +462,8 @@ static void test_model(void **state)
 
 			assert_true(n >= 0);
 			splits += (u64)n;
+		} else if (k < 805) {
+			op_age(&aged, &restored);
 		} else if (k < 999) {
 			mmu_quiescent((u32)rnd_below(NR_VCPUS));
 			if (k < 850)
@@ -388,12 +498,13 @@ static void test_model(void **state)
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("model: %d ops in %.2f s (%.0f ops/s); faults fixed %llu spurious %llu retry %llu "
 	       "mmio %llu cap %llu; zaps %llu, slot ops %llu, huge splits %llu, rebuilds %llu, "
-	       "races lost %llu\n",
+	       "races lost %llu; aging passes %llu, tracked leaves restored %llu\n",
 	       OPS, secs, OPS / secs, (unsigned long long)counts[FAULT_FIXED],
 	       (unsigned long long)counts[FAULT_SPURIOUS], (unsigned long long)counts[FAULT_RETRY],
 	       (unsigned long long)counts[FAULT_MMIO], (unsigned long long)counts[FAULT_CAP],
 	       (unsigned long long)zaps, (unsigned long long)slot_ops, (unsigned long long)splits,
-	       (unsigned long long)rebuilds, (unsigned long long)mmu.stats.races_lost);
+	       (unsigned long long)rebuilds, (unsigned long long)mmu.stats.races_lost,
+	       (unsigned long long)aged, (unsigned long long)restored);
 }
 
 int main(void)
