@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host tests for mm/reclaim/lru.c: generation rotation and merging, young
+ * pages surviving, victims only from the oldest generation, pinned pages
+ * never picked, 100,000 random operations checked step by step against a
+ * brute-force model (arrays of gfns per generation), and the host-wide
+ * reclaim split (idle VMs first, proportional to size, caps redistributed).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mm/reclaim/lru.h"
+
+#define CAP 256
+
+static struct lru_page storage[CAP];
+
+static bool cb_old(u64 gfn, void *ctx)
+{
+	(void)gfn;
+	(void)ctx;
+	return false;
+}
+
+static bool cb_young(u64 gfn, void *ctx)
+{
+	(void)gfn;
+	(void)ctx;
+	return true;
+}
+
+static bool cb_even_young(u64 gfn, void *ctx)
+{
+	(void)ctx;
+	return (gfn & 1) == 0;
+}
+
+/* ctx is a u64 bound: gfns >= bound are young. */
+static bool cb_at_least(u64 gfn, void *ctx)
+{
+	return gfn >= *(u64 *)ctx;
+}
+
+static struct lru_stats stats(const struct lru *l)
+{
+	struct lru_stats s;
+
+	lru_get_stats(l, &s);
+	return s;
+}
+
+static void add_range(struct lru *l, u64 from, u64 to)
+{
+	for (u64 g = from; g < to; g++)
+		assert_int_equal(lru_add(l, g), 0);
+}
+
+static void test_init_and_errors(void **state)
+{
+	struct lru l;
+	struct lru_page one[1];
+
+	(void)state;
+	assert_int_equal(lru_init(&l, NULL, 4), -E_INVAL);
+	assert_int_equal(lru_init(&l, storage, 0), -E_INVAL);
+	assert_int_equal(lru_init(&l, one, 1), 0);
+	assert_int_equal(lru_add(&l, 7), 0);
+	assert_int_equal(lru_add(&l, 7), -E_EXIST);
+	assert_int_equal(lru_add(&l, 8), -E_NOMEM);
+	assert_int_equal(lru_remove(&l, 8), -E_NOENT);
+	assert_int_equal(lru_pin(&l, 8), -E_NOENT);
+	assert_int_equal(lru_unpin(&l, 8), -E_NOENT);
+	assert_int_equal(lru_remove(&l, 7), 0);
+	assert_false(lru_contains(&l, 7));
+	assert_int_equal(lru_add(&l, 8), 0);
+	assert_true(lru_contains(&l, 8));
+}
+
+static void test_generations_rotate(void **state)
+{
+	struct lru l;
+	struct lru_stats s;
+	u64 out[CAP];
+
+	(void)state;
+	assert_int_equal(lru_init(&l, storage, CAP), 0);
+	add_range(&l, 0, 10);
+	s = stats(&l);
+	assert_int_equal(s.nr_gens, 1);
+	assert_int_equal(s.gen_pages[0], 10);
+	assert_int_equal(lru_pick_victims(&l, out, 4), 0); /* youngest only */
+
+	for (u32 pass = 1; pass < LRU_NR_GENS; pass++) {
+		assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+		assert_int_equal(stats(&l).gen_pages[0], 0); /* new youngest, empty */
+		add_range(&l, pass * 10, pass * 10 + 10);
+		s = stats(&l);
+		assert_int_equal(s.nr_gens, pass + 1);
+		for (u32 a = 0; a <= pass; a++)
+			assert_int_equal(s.gen_pages[a], 10);
+	}
+	/* All LRU_NR_GENS in use: the two oldest merge, a new one opens. */
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	s = stats(&l);
+	assert_int_equal(s.nr_gens, LRU_NR_GENS);
+	assert_int_equal(s.gen_pages[0], 0);
+	assert_int_equal(s.gen_pages[1], 10);
+	assert_int_equal(s.gen_pages[2], 10);
+	assert_int_equal(s.gen_pages[3], 20);
+	assert_int_equal(s.rotations, 1);
+	/* The merged generation keeps arrival order: 0..9 are older than 10..19. */
+	assert_int_equal(lru_pick_victims(&l, out, 20), 20);
+	for (u32 i = 0; i < 20; i++)
+		assert_int_equal(out[i], i);
+	/* Oldest emptied: picking rotates into the next one. */
+	assert_int_equal(lru_pick_victims(&l, out, 5), 5);
+	assert_int_equal(out[0], 20);
+	s = stats(&l);
+	assert_int_equal(s.nr_gens, 3);
+	assert_int_equal(s.rotations, 2);
+	/* Aging drops empty oldest generations before opening a new one. */
+	assert_int_equal(lru_pick_victims(&l, out, 100), 15);
+	s = stats(&l);
+	assert_int_equal(s.nr_gens, 1);
+	assert_int_equal(s.pages, 0);
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	assert_int_equal(stats(&l).nr_gens, 2);
+}
+
+static void test_young_survive(void **state)
+{
+	struct lru l;
+	u64 out[CAP];
+	struct lru_stats s;
+
+	(void)state;
+	assert_int_equal(lru_init(&l, storage, CAP), 0);
+	add_range(&l, 0, 100);
+	assert_int_equal(lru_age(&l, cb_even_young, NULL), 50);
+	s = stats(&l);
+	assert_int_equal(s.gen_pages[0], 50);
+	assert_int_equal(s.gen_pages[1], 50);
+	assert_int_equal(s.young, 50);
+	assert_int_equal(s.old, 50);
+	assert_int_equal(s.scanned, 100);
+	assert_int_equal(lru_evictable(&l), 50);
+	/* Asking for everything yields only the old half. */
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 50);
+	for (u32 i = 0; i < 50; i++)
+		assert_int_equal(out[i] & 1, 1);
+	for (u64 g = 0; g < 100; g += 2)
+		assert_true(lru_contains(&l, g));
+	/* Pages young at every pass are never picked. */
+	for (int pass = 0; pass < 10; pass++) {
+		assert_int_equal(lru_age(&l, cb_young, NULL), 50);
+		assert_int_equal(lru_pick_victims(&l, out, CAP), 0);
+	}
+}
+
+static void test_victims_from_oldest_only(void **state)
+{
+	struct lru l;
+	u64 out[CAP], bound = 200;
+
+	(void)state;
+	assert_int_equal(lru_init(&l, storage, CAP), 0);
+	add_range(&l, 0, 30); /* A */
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	add_range(&l, 100, 130); /* B */
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	add_range(&l, 200, 230); /* C, then found young */
+	assert_int_equal(lru_age(&l, cb_at_least, &bound), 30);
+	/* A is oldest; B next; C is youngest and never picked. */
+	assert_int_equal(lru_pick_victims(&l, out, 10), 10);
+	for (u32 i = 0; i < 10; i++)
+		assert_true(out[i] < 30);
+	assert_int_equal(lru_pick_victims(&l, out, 20), 20);
+	for (u32 i = 0; i < 20; i++)
+		assert_true(out[i] < 30);
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 30);
+	for (u32 i = 0; i < 30; i++)
+		assert_true(out[i] >= 100 && out[i] < 130);
+	assert_int_equal(lru_evictable(&l), 0);
+	assert_int_equal(stats(&l).pages, 30);
+}
+
+static void test_pinned_never_evicted(void **state)
+{
+	struct lru l;
+	u64 out[CAP];
+	struct lru_stats s;
+
+	(void)state;
+	assert_int_equal(lru_init(&l, storage, CAP), 0);
+	add_range(&l, 0, 100);
+	for (u64 g = 0; g < 100; g += 10)
+		assert_int_equal(lru_pin(&l, g), 0);
+	assert_int_equal(lru_pin(&l, 0), 0); /* idempotent */
+	for (int pass = 0; pass < 6; pass++)
+		assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	s = stats(&l);
+	assert_int_equal(s.pinned, 10);
+	assert_int_equal(s.scanned, 6 * 90); /* pinned pages are not aged */
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 90);
+	for (u32 i = 0; i < 90; i++)
+		assert_int_not_equal(out[i] % 10, 0);
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 0);
+	for (u64 g = 0; g < 100; g += 10)
+		assert_true(lru_contains(&l, g));
+	/* Unpinned pages re-enter the youngest generation. */
+	for (u64 g = 0; g < 100; g += 10)
+		assert_int_equal(lru_unpin(&l, g), 0);
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 0);
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 10);
+	/* Pinned pages can still be removed. */
+	assert_int_equal(lru_add(&l, 5), 0);
+	assert_int_equal(lru_pin(&l, 5), 0);
+	assert_int_equal(lru_remove(&l, 5), 0);
+	assert_int_equal(stats(&l).pages, 0);
+}
+
+/* ---- brute-force model ---- */
+
+#define UNIVERSE 600
+#define MCAP	 200
+
+struct model {
+	u64 gen[LRU_NR_GENS][MCAP]; /* per generation list: [0] is picked first */
+	u32 cnt[LRU_NR_GENS];
+	u64 min_seq, max_seq;
+	bool present[UNIVERSE], pinned[UNIVERSE];
+	u32 npinned, npresent;
+};
+
+static bool accessed[UNIVERSE];
+static u32 cb_calls;
+
+static bool cb_accessed(u64 gfn, void *ctx)
+{
+	bool y = accessed[gfn];
+
+	(void)ctx;
+	assert_true(gfn < UNIVERSE);
+	accessed[gfn] = false;
+	cb_calls++;
+	return y;
+}
+
+static u64 rng_state = 0x1234567887654321ull;
+
+static u64 rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void m_append(struct model *m, u64 seq, u64 gfn)
+{
+	u32 g = seq % LRU_NR_GENS;
+
+	m->gen[g][m->cnt[g]++] = gfn;
+}
+
+/* Remove gfn from whichever generation holds it; false if none. */
+static bool m_unlink(struct model *m, u64 gfn)
+{
+	for (u32 g = 0; g < LRU_NR_GENS; g++)
+		for (u32 i = 0; i < m->cnt[g]; i++)
+			if (m->gen[g][i] == gfn) {
+				memmove(&m->gen[g][i], &m->gen[g][i + 1],
+					(m->cnt[g] - i - 1) * sizeof(u64));
+				m->cnt[g]--;
+				return true;
+			}
+	return false;
+}
+
+static void m_trim(struct model *m)
+{
+	while (m->min_seq < m->max_seq && !m->cnt[m->min_seq % LRU_NR_GENS])
+		m->min_seq++;
+}
+
+static void m_check(struct model *m, struct lru *l, bool full)
+{
+	struct lru_stats s = stats(l);
+
+	assert_int_equal(s.nr_gens, m->max_seq - m->min_seq + 1);
+	assert_int_equal(s.pages, m->npresent);
+	assert_int_equal(s.pinned, m->npinned);
+	for (u32 a = 0; a < s.nr_gens; a++)
+		assert_int_equal(s.gen_pages[a], m->cnt[(m->max_seq - a) % LRU_NR_GENS]);
+	if (full)
+		for (u64 g = 0; g < UNIVERSE; g++)
+			assert_int_equal(lru_contains(l, g), m->present[g]);
+}
+
+static void test_random_vs_model(void **state)
+{
+	static struct model m;
+	struct lru l;
+	u64 out[MCAP];
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(lru_init(&l, storage, MCAP), 0);
+	for (u32 op = 0; op < 100000; op++) {
+		u64 gfn = rnd() % UNIVERSE;
+		u32 kind = rnd() % 100;
+
+		/* The guest touches a few pages between operations. */
+		for (int t = 0; t < 4; t++)
+			accessed[rnd() % UNIVERSE] = true;
+		if (kind < 40) {
+			int want = m.present[gfn] ? -E_EXIST : m.npresent == MCAP ? -E_NOMEM : 0;
+
+			assert_int_equal(lru_add(&l, gfn), want);
+			if (!want) {
+				m.present[gfn] = true;
+				m.npresent++;
+				m_append(&m, m.max_seq, gfn);
+			}
+		} else if (kind < 60) {
+			assert_int_equal(lru_remove(&l, gfn), m.present[gfn] ? 0 : -E_NOENT);
+			if (m.present[gfn]) {
+				if (m.pinned[gfn])
+					m.npinned--;
+				else
+					assert_true(m_unlink(&m, gfn));
+				m.present[gfn] = m.pinned[gfn] = false;
+				m.npresent--;
+			}
+		} else if (kind < 66) {
+			assert_int_equal(lru_pin(&l, gfn), m.present[gfn] ? 0 : -E_NOENT);
+			if (m.present[gfn] && !m.pinned[gfn]) {
+				assert_true(m_unlink(&m, gfn));
+				m.pinned[gfn] = true;
+				m.npinned++;
+			}
+		} else if (kind < 72) {
+			assert_int_equal(lru_unpin(&l, gfn), m.present[gfn] ? 0 : -E_NOENT);
+			if (m.pinned[gfn]) {
+				m.pinned[gfn] = false;
+				m.npinned--;
+				m_append(&m, m.max_seq, gfn);
+			}
+		} else if (kind < 82) {
+			static bool snap[UNIVERSE];
+			u32 young = 0, youngest, before = m.npresent - m.npinned;
+
+			memcpy(snap, accessed, sizeof(snap));
+			m_trim(&m);
+			if (m.max_seq - m.min_seq + 1 == LRU_NR_GENS) {
+				u32 a = m.min_seq % LRU_NR_GENS, b = (m.min_seq + 1) % LRU_NR_GENS;
+
+				memmove(&m.gen[b][m.cnt[a]], &m.gen[b][0], m.cnt[b] * sizeof(u64));
+				memcpy(&m.gen[b][0], &m.gen[a][0], m.cnt[a] * sizeof(u64));
+				m.cnt[b] += m.cnt[a];
+				m.cnt[a] = 0;
+				m.min_seq++;
+			}
+			m.max_seq++;
+			youngest = m.max_seq % LRU_NR_GENS;
+			assert_int_equal(m.cnt[youngest], 0);
+			for (u64 seq = m.min_seq; seq < m.max_seq; seq++) {
+				u32 g = seq % LRU_NR_GENS, keep = 0;
+
+				for (u32 i = 0; i < m.cnt[g]; i++) {
+					u64 x = m.gen[g][i];
+
+					if (snap[x]) {
+						m.gen[youngest][m.cnt[youngest]++] = x;
+						young++;
+					} else {
+						m.gen[g][keep++] = x;
+					}
+				}
+				m.cnt[g] = keep;
+			}
+			cb_calls = 0;
+			assert_int_equal(lru_age(&l, cb_accessed, NULL), young);
+			assert_int_equal(cb_calls, before);
+		} else {
+			u32 max = rnd() % 8, n = lru_pick_victims(&l, out, max), i = 0;
+
+			for (; i < max; i++) {
+				u32 g;
+
+				m_trim(&m);
+				if (m.min_seq == m.max_seq)
+					break;
+				g = m.min_seq % LRU_NR_GENS;
+				assert_true(i < n);
+				assert_int_equal(out[i], m.gen[g][0]);
+				assert_true(m_unlink(&m, out[i]));
+				m.present[out[i]] = false;
+				m.npresent--;
+			}
+			assert_int_equal(n, i);
+		}
+		m_check(&m, &l, op % 997 == 0);
+	}
+	m_check(&m, &l, true);
+}
+
+/* ---- host-wide reclaim split ---- */
+
+static struct lru_page vm_storage[3][1024];
+
+/* 'pages' pages of which the first 'busy' are young at every one of 'passes'. */
+static void make_vm(struct lru *l, u32 idx, u32 pages, u32 busy, u32 passes)
+{
+	u64 bound = pages - busy;
+
+	assert_int_equal(lru_init(l, vm_storage[idx], 1024), 0);
+	/* gfns >= bound are the busy ones */
+	add_range(l, 0, pages);
+	for (u32 p = 0; p < passes; p++)
+		lru_age(l, cb_at_least, &bound);
+}
+
+static u64 sum(const u64 *v, u32 n)
+{
+	u64 s = 0;
+
+	for (u32 i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+static void test_share_idle_before_busy(void **state)
+{
+	struct lru a, b;
+	const struct lru *vms[2] = {&b, &a}; /* busy VM first in the list */
+	u64 out[2];
+
+	(void)state;
+	make_vm(&a, 0, 200, 0, 3);   /* idle: everything in the oldest generation */
+	make_vm(&b, 1, 200, 180, 3); /* busy: 20 old pages */
+	lru_share_reclaim(vms, 2, 100, out);
+	assert_int_equal(sum(out, 2), 100);
+	assert_true(out[1] > 5 * out[0]);
+	assert_true(out[0] <= lru_evictable(&b));
+	/* Enough demand takes the idle VM dry before the busy VM's cold pages,
+	 * and never touches the busy VM's youngest generation. */
+	lru_share_reclaim(vms, 2, 1000, out);
+	assert_int_equal(out[1], 200);
+	assert_int_equal(out[0], 20);
+}
+
+static void test_share_proportional(void **state)
+{
+	struct lru v[3];
+	const struct lru *vms[4] = {&v[0], NULL, &v[1], &v[2]};
+	u64 out[4];
+
+	(void)state;
+	make_vm(&v[0], 0, 100, 0, 2);
+	make_vm(&v[1], 1, 200, 0, 2);
+	make_vm(&v[2], 2, 300, 0, 2);
+	lru_share_reclaim(vms, 4, 60, out);
+	assert_int_equal(out[0], 10);
+	assert_int_equal(out[1], 0);
+	assert_int_equal(out[2], 20);
+	assert_int_equal(out[3], 30);
+	/* Rounding: the sum is exact, nobody gets more than one extra page. */
+	lru_share_reclaim(vms, 4, 7, out);
+	assert_int_equal(sum(out, 4), 7);
+	assert_true(out[0] >= 1 && out[0] <= 2);
+	assert_true(out[2] >= 2 && out[2] <= 3);
+	assert_true(out[3] >= 3 && out[3] <= 4);
+	/* Two identical VMs share evenly: never all from the first. */
+	vms[2] = &v[0];
+	lru_share_reclaim(vms, 3, 50, out);
+	assert_int_equal(out[0], 25);
+	assert_int_equal(out[2], 25);
+	/* More than everything: each gives all it can. */
+	vms[2] = &v[1];
+	lru_share_reclaim(vms, 4, 10000, out);
+	assert_int_equal(out[0], 100);
+	assert_int_equal(out[2], 200);
+	assert_int_equal(out[3], 300);
+	lru_share_reclaim(vms, 4, 0, out);
+	assert_int_equal(sum(out, 4), 0);
+}
+
+static void test_share_cap_redistributed(void **state)
+{
+	struct lru small_idle, big_warm;
+	const struct lru *vms[2] = {&small_idle, &big_warm};
+	u64 out[2];
+
+	(void)state;
+	make_vm(&small_idle, 0, 10, 0, 3); /* weight 10 * 7 = 70, gives <= 10 */
+	make_vm(&big_warm, 1, 1000, 0, 1); /* weight 1000 * 1 */
+	lru_share_reclaim(vms, 2, 500, out);
+	assert_int_equal(out[0], 10);
+	assert_int_equal(out[1], 490);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_and_errors),
+		cmocka_unit_test(test_generations_rotate),
+		cmocka_unit_test(test_young_survive),
+		cmocka_unit_test(test_victims_from_oldest_only),
+		cmocka_unit_test(test_pinned_never_evicted),
+		cmocka_unit_test(test_random_vs_model),
+		cmocka_unit_test(test_share_idle_before_busy),
+		cmocka_unit_test(test_share_proportional),
+		cmocka_unit_test(test_share_cap_redistributed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
