@@ -89,30 +89,34 @@ static __noreturn void panic_finish(void)
 	machine_exit(EXIT_STATUS_PANIC);
 }
 
-void panic(const char *fmt, ...)
+/* Take the panic, then print the reason line. */
+static void panic_report(const char *fmt, va_list ap)
 {
 	char msg[PANIC_MSG_MAX];
-	va_list ap;
 
 	panic_enter();
-	va_start(ap, fmt);
 	vsnformat(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	pr_emerg("\nPANIC: %s\n", msg);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	panic_report(fmt, ap);
+	va_end(ap);
 	backtrace_print(0, 0);
 	panic_finish();
 }
 
 void panic_frame(const struct irq_frame *f, const char *fmt, ...)
 {
-	char msg[PANIC_MSG_MAX];
 	va_list ap;
 
-	panic_enter();
 	va_start(ap, fmt);
-	vsnformat(msg, sizeof(msg), fmt, ap);
+	panic_report(fmt, ap);
 	va_end(ap);
-	pr_emerg("\nPANIC: %s\n", msg);
 	dump_frame(f);
 	backtrace_print(f->rip, f->rbp);
 	panic_finish();
