@@ -32,7 +32,7 @@ struct reporter {
 /* Options as cmdline_parse stores them. */
 struct raw_opts {
 	char name[GUEST_NAME_MAX];
-	u64 mem, cpus, timeout, load, entry_addr, slots, tdp_pages;
+	u64 mem, cpus, timeout, load, entry_addr, slots, tdp_pages, maxmem;
 	u32 format, entry, maxleaf;
 	char input[SCRATCH_MAX];
 	char module[SCRATCH_MAX];
@@ -293,6 +293,12 @@ static void parse_options(struct reporter *r, const char *opts, struct raw_opts 
 		 .min = 8,
 		 .max = 1048576,
 		 .flags = CMDLINE_NODUP},
+		{.name = "maxmem",
+		 .type = CMDLINE_SIZE,
+		 .store = &o->maxmem,
+		 .min = GUEST_MEM_MIN,
+		 .max = GUEST_MEM_MAX,
+		 .flags = CMDLINE_NODUP},
 		{.name = "maxleaf",
 		 .type = CMDLINE_ENUM,
 		 .store = &o->maxleaf,
@@ -337,7 +343,20 @@ static void check_config(struct reporter *r, const struct raw_opts *o, struct gu
 	cfg->format = (enum guest_format)o->format;
 	cfg->slots = (u32)o->slots;
 	cfg->tdp_pages = o->tdp_pages;
-	cfg->max_leaf = o->maxleaf + 1;
+	cfg->maxmem = o->maxmem == UNSET ? o->mem : o->maxmem;
+	if (!IS_ALIGNED(cfg->maxmem, PAGE_SIZE))
+		report(r, "maxmem=%llu: not a multiple of 4 KiB", (unsigned long long)cfg->maxmem);
+	if (cfg->maxmem > o->mem)
+		report(r, "maxmem=%lluK is above mem=%lluK", (unsigned long long)(cfg->maxmem >> 10),
+		       (unsigned long long)(o->mem >> 10));
+	if (cfg->maxmem < o->mem) {
+		/* Overcommit evicts single pages: 4 KiB leaves only. */
+		if (o->maxleaf != UNSET_ENUM && o->maxleaf != 0)
+			report(r, "maxmem= below mem= needs maxleaf=4k");
+		cfg->max_leaf = 1; /* overcommitted VMs evict and refault single pages */
+	} else {
+		cfg->max_leaf = (o->maxleaf == UNSET_ENUM ? 2 : o->maxleaf) + 1;
+	}
 	if (!raw)
 		return;
 	cfg->entry = o->entry == UNSET_ENUM ? GUEST_RAW_REAL : (enum guest_raw_entry)o->entry;
@@ -378,7 +397,8 @@ int guest_config_parse(const char *modstr, u32 index, struct guest_config *cfg,
 			     .slots = 1,
 			     .format = GUEST_FORMAT_AUTO,
 			     .entry = UNSET_ENUM,
-			     .maxleaf = 2};
+			     .maxleaf = UNSET_ENUM,
+			     .maxmem = UNSET};
 	struct reporter r = {.fn = report_fn, .ctx = ctx, .index = index};
 	const char *opts;
 

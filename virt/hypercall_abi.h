@@ -91,6 +91,20 @@ struct tern_vm_stats {
 	uint64_t leaves_4k;        /* leaves installed by faults: 4 KiB, */
 	uint64_t leaves_2m;        /*   2 MiB */
 	uint64_t leaves_1g;        /*   and 1 GiB */
+	/* Memory overcommit (maxmem=; all 0 when not overcommitted). */
+	uint64_t oc_limit_pages;       /* resident limit, 4 KiB pages */
+	uint64_t oc_resident_pages;    /* host pages backing guest RAM now */
+	uint64_t oc_resident_max;      /* high-water mark */
+	uint64_t oc_scans;             /* aging passes */
+	uint64_t oc_young, oc_old;     /* pages found young / old by aging */
+	uint64_t oc_evict_zero;        /* evicted all-zero pages (dropped) */
+	uint64_t oc_evict_compressed;  /* evicted pages compressed in memory */
+	uint64_t oc_evict_kept;        /* victims kept resident (incompressible) */
+	uint64_t oc_refaults;          /* compressed pages faulted back */
+	uint64_t oc_stored_pages;      /* compressed pages held */
+	uint64_t oc_stored_bytes;      /* their compressed size */
+	uint64_t oc_ratio_x100;        /* compression ratio x 100 */
+	uint64_t oc_age_ns_per_page;   /* mean aging time per scanned page */
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include "kernel/time.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/reclaim/evict.h"
 #include "virt/tdp.h"
 #include "virt/vm.h"
 
@@ -52,6 +53,25 @@ void vm_stats_collect(struct vm *vm, struct tern_vm_stats *out)
 		out->leaves_1g = t.leaves_1g;
 	}
 	out->memslot_generation = memslot_generation(&vm->slots);
+	{
+		struct evict_stats e;
+
+		evict_get_stats(vm, &e);
+		out->oc_limit_pages = e.limit_pages;
+		out->oc_resident_pages = e.resident_pages;
+		out->oc_resident_max = e.resident_max;
+		out->oc_scans = e.scans;
+		out->oc_young = e.young;
+		out->oc_old = e.old;
+		out->oc_evict_zero = e.evict_zero;
+		out->oc_evict_compressed = e.evict_compressed;
+		out->oc_evict_kept = e.evict_kept;
+		out->oc_refaults = e.refaults;
+		out->oc_stored_pages = e.stored_pages;
+		out->oc_stored_bytes = e.stored_bytes;
+		out->oc_ratio_x100 = e.ratio_x100;
+		out->oc_age_ns_per_page = e.age_ns_per_page;
+	}
 }
 
 static u64 tsc_to_us(u64 tsc)
@@ -95,5 +115,22 @@ void vm_stats_print(struct vm *vm)
 		pr_info("VM %s stats: leaves 4k/2m/1g %llu/%llu/%llu, cap hits %llu\n", vm->name,
 			(unsigned long long)t.leaves_4k, (unsigned long long)t.leaves_2m,
 			(unsigned long long)t.leaves_1g, (unsigned long long)t.cap_hits);
+	}
+	if (vm->reclaim) {
+		struct evict_stats e;
+
+		evict_get_stats(vm, &e);
+		pr_info("VM %s stats: overcommit: resident %llu KiB (max %llu, limit %llu KiB), aging scans %llu young/old %llu/%llu (%llu ns/page), evicted zero %llu compressed %llu, kept incompressible %llu, refaults %llu, stored %llu pages in %llu bytes (ratio %llu.%02llu, %llu bytes allocated), over limit %llu\n",
+			vm->name, (unsigned long long)(e.resident_pages << 2),
+			(unsigned long long)(e.resident_max << 2),
+			(unsigned long long)(e.limit_pages << 2), (unsigned long long)e.scans,
+			(unsigned long long)e.young, (unsigned long long)e.old,
+			(unsigned long long)e.age_ns_per_page, (unsigned long long)e.evict_zero,
+			(unsigned long long)e.evict_compressed, (unsigned long long)e.evict_kept,
+			(unsigned long long)e.refaults, (unsigned long long)e.stored_pages,
+			(unsigned long long)e.stored_bytes,
+			(unsigned long long)(e.ratio_x100 / 100),
+			(unsigned long long)(e.ratio_x100 % 100),
+			(unsigned long long)e.store_alloc_bytes, (unsigned long long)e.over_limit);
 	}
 }

@@ -11,6 +11,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
+#include "mm/reclaim/evict.h"
 #include "mm/phys.h"
 #include "mm/tdp/tdp_mmu.h"
 #include "virt/sched.h"
@@ -43,9 +44,13 @@ u64 tdp_default_cap(u64 mem_bytes)
 
 int tdp_vm_init(struct vm *vm)
 {
-	struct tdp_mmu *mmu = kzalloc_pages(sizeof(*mmu));
+	struct tdp_mmu *mmu;
 	int err;
 
+	err = evict_vm_init(vm);
+	if (err)
+		return err;
+	mmu = kzalloc_pages(sizeof(*mmu));
 	if (!mmu)
 		return -E_NOMEM;
 	if (!vm->tdp_pages_cap)
@@ -138,9 +143,16 @@ enum tdp_outcome tdp_handle_fault(struct vcpu *v, u64 gpa, bool write, bool exec
 		f.rsvd = rsvd;
 		f.max_level = vm_max_level(vm);
 		r = FAULT_NO_MEMORY;
-		if (f.slot && tdp_prepare_backing((struct memslot *)f.slot, f.gfn, f.max_level,
-						  &f.pfn_pa))
+		if (f.slot && vm->reclaim) {
+			/* Overcommitted: 4 KiB backing, refault from the compressed store. */
+			struct memslot *m = (struct memslot *)f.slot;
+
+			if (evict_prepare_backing(vm, m, f.gfn - m->base_gfn, true, &f.pfn_pa))
+				goto unlock;
+		} else if (f.slot && tdp_prepare_backing((struct memslot *)f.slot, f.gfn,
+							 f.max_level, &f.pfn_pa)) {
 			goto unlock;
+		}
 		if (mmu_cache_topup(&v->mmu_cache, MMU_MODE_TDP))
 			goto unlock;
 		r = tdp_mmu_fault(vm->mmu, &v->mmu_cache, &f);
@@ -155,6 +167,7 @@ unlock:
 	case FAULT_RETRY: /* re-entering the guest re-runs the fault */
 		v->stats.tdp_faults++;
 		v->cap_strikes = 0;
+		evict_check(vm); /* over the resident limit: age and evict */
 		return TDP_RESUME;
 	case FAULT_MMIO:
 		v->stats.mmio_slow++;

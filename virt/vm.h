@@ -50,6 +50,7 @@ struct vm_stats {
 
 struct vm_devices; /* virt/dev/devices.h */
 struct tdp_mmu;    /* mm/tdp/tdp_mmu.h */
+struct vm_reclaim; /* mm/reclaim/evict.c */
 
 struct vm {
 	u32 id;                        /* (c) */
@@ -78,6 +79,8 @@ struct vm {
 	struct tdp_mmu *mmu;           /* (c) second-level MMU (mm/tdp) */
 	u64 tdp_pages_cap;             /* (c) table pages the MMU may use */
 	int tdp_max_leaf;              /* (c) largest leaf level for this VM (0: any) */
+	u64 maxmem_bytes;              /* (c) resident limit (maxmem=); == mem_bytes: none */
+	struct vm_reclaim *reclaim;    /* (c) overcommit state (mm/reclaim/evict.h), or NULL */
 	void *arch;                    /* (c) vendor per-VM state */
 };
 

@@ -123,6 +123,7 @@ static int build(struct vm *vm, const struct guest_setup *gs, char *why)
 	vm->tsc_offset = (u64)0 - rdtsc();
 	vm->tdp_pages_cap = cfg->tdp_pages;
 	vm->tdp_max_leaf = (int)cfg->max_leaf;
+	vm->maxmem_bytes = cfg->maxmem;
 	err = tdp_vm_init(vm);
 	if (!err)
 		err = virt_ops.vm_init(vm);

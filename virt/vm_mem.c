@@ -22,6 +22,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/phys.h"
+#include "mm/reclaim/evict.h"
 #include "virt/hypercall_abi.h"
 #include "virt/sched.h"
 #include "virt/tdp.h"
@@ -48,14 +49,14 @@ static void free_backing_array(paddr_t *b, u64 entries)
 		page_free_virt(b, backing_array_order(entries));
 }
 
-/* Free the populated pages backing[from, to). */
-static void free_backing_pages(paddr_t *b, u64 from, u64 to)
+/* Free what backing[from, to) holds: pages, or compressed pages (overcommit). */
+static void free_backing_pages(struct vm *vm, u32 id, paddr_t *b, u64 from, u64 to)
 {
 	for (u64 i = from; b && i < to; i++) {
 		paddr_t pa = __atomic_load_n(&b[i], __ATOMIC_RELAXED);
 
 		if (pa) {
-			page_free(pa, 0);
+			evict_free_entry(vm, id, i, pa);
 			b[i] = 0;
 		}
 	}
@@ -63,8 +64,14 @@ static void free_backing_pages(paddr_t *b, u64 from, u64 to)
 
 paddr_t vm_mem_backing(struct vm *vm, struct memslot *m, u64 idx, bool alloc)
 {
-	(void)vm;
-	return tdp_backing(m, idx, alloc);
+	paddr_t pa;
+
+	if (!vm->reclaim)
+		return tdp_backing(m, idx, alloc);
+	/* An evicted page comes back even for a read: it is not zeros. */
+	if (evict_prepare_backing(vm, m, idx, alloc, &pa))
+		return 0;
+	return pa;
 }
 
 static bool range_ok(u64 gpa, u64 bytes)
@@ -112,10 +119,11 @@ void vm_mem_destroy(struct vm *vm)
 	while (vm->slots.count) {
 		struct memslot *m = &vm->slots.slots[0];
 
-		free_backing_pages(m->backing, 0, m->backing_entries);
+		free_backing_pages(vm, m->id, m->backing, 0, m->backing_entries);
 		free_backing_array(m->backing, m->backing_entries);
 		memslot_remove(&vm->slots, m->id);
 	}
+	evict_vm_destroy(vm);
 }
 
 /*
@@ -185,7 +193,7 @@ int vm_memslot_delete(struct vm *vm, u32 id)
 	change_end(&c);
 	write_unlock(&vm->slots_lock);
 	/* No vCPU maps it and no reader can find it: free the contents. */
-	free_backing_pages(old.backing, 0, old.backing_entries);
+	free_backing_pages(vm, old.id, old.backing, 0, old.backing_entries);
 	free_backing_array(old.backing, old.backing_entries);
 	return 0;
 }
@@ -278,7 +286,7 @@ int vm_memslot_resize(struct vm *vm, u32 id, u64 new_bytes)
 	if (npages < old_npages) {
 		zap(&c, m->base_gfn + npages, old_npages - npages);
 		change_end(&c);
-		free_backing_pages(m->backing, npages, old_npages);
+		free_backing_pages(vm, m->id, m->backing, npages, old_npages);
 	} else {
 		if (new_b) {
 			memcpy(new_b, m->backing, old_npages * sizeof(paddr_t));
@@ -306,7 +314,11 @@ u32 vm_memslot_list(struct vm *vm, struct tern_memslot *out, u32 max)
 		u64 populated = 0;
 
 		for (u64 j = 0; j < m->npages; j++)
-			populated += __atomic_load_n(&m->backing[j], __ATOMIC_RELAXED) != 0;
+		{
+			paddr_t e = __atomic_load_n(&m->backing[j], __ATOMIC_RELAXED);
+
+			populated += e && !(e & 1); /* not evicted (mm/reclaim/zstore.h tag) */
+		}
 		out[i] = (struct tern_memslot){
 			.gpa = m->base_gfn << PAGE_SHIFT, .size = m->npages << PAGE_SHIFT,
 			.id = m->id, .flags = m->flags, .populated = populated << PAGE_SHIFT,

@@ -39,6 +39,12 @@ struct tern_vm_stats_mmu {
 	unsigned long long tlb_kicks;
 	unsigned long long cap_hits;
 	unsigned long long leaves_4k, leaves_2m, leaves_1g;
+	/* memory overcommit (maxmem=) */
+	unsigned long long oc_limit_pages, oc_resident_pages, oc_resident_max;
+	unsigned long long oc_scans, oc_young, oc_old;
+	unsigned long long oc_evict_zero, oc_evict_compressed, oc_evict_kept;
+	unsigned long long oc_refaults, oc_stored_pages, oc_stored_bytes;
+	unsigned long long oc_ratio_x100, oc_age_ns_per_page;
 };
 
 #endif
