@@ -129,11 +129,137 @@ static u8 *put_last_literals(u8 *op, u8 *oend, const u8 *anchor, size_t lit)
 	return op + lit;
 }
 
+/*
+ * Whether the position dist before ip (pos bytes into src) is a usable
+ * match for ip: inside src and the LZ4 window, with the same 4 bytes.
+ */
+static inline __attribute__((always_inline)) bool is_match(const u8 *ip, size_t pos, u16 dist)
+{
+	return dist != 0 && dist <= pos && ld32(ip - dist) == ld32(ip);
+}
+
+/*
+ * Find a 4-byte match from *ipp on, probing ever more sparsely. Returns the
+ * match with *ipp moved to the position it matches, or NULL once the search
+ * passes mflimit.
+ */
+static inline __attribute__((always_inline)) const u8 *
+find_match(const u8 **ipp, const u8 *src, const u8 *mflimit, u16 *table, bool long_input)
+{
+	const u8 *ip, *fwd = *ipp;
+	unsigned int step = 1, probes = 1u << SKIP_TRIGGER;
+	u32 h = hash_at(fwd, long_input);
+	size_t pos;
+	u16 dist;
+
+	do {
+		ip = fwd;
+		fwd += step;
+		step = probes++ >> SKIP_TRIGGER;
+		if (fwd > mflimit + 1)
+			return NULL;
+		pos = (size_t)(ip - src);
+		dist = (u16)(pos - table[h]);
+		table[h] = (u16)pos;
+		h = hash_at(fwd, long_input);
+	} while (!is_match(ip, pos, dist));
+	*ipp = ip;
+	return ip - dist;
+}
+
+/* Extend a match backwards over literals that match too. */
+static inline __attribute__((always_inline)) void extend_back(const u8 **ipp, const u8 **matchp,
+							      const u8 *anchor, const u8 *src)
+{
+	const u8 *ip = *ipp, *match = *matchp;
+
+	while (ip > anchor && match > src && ip[-1] == match[-1]) {
+		ip--;
+		match--;
+	}
+	*ipp = ip;
+	*matchp = match;
+}
+
+/*
+ * After a sequence ending at ip: index a position inside the match, then
+ * try ip itself. The match at ip, or NULL.
+ */
+static inline __attribute__((always_inline)) const u8 *match_after(const u8 *ip, const u8 *src,
+								   u16 *table, bool long_input)
+{
+	size_t pos = (size_t)(ip - 2 - src);
+	u32 h;
+	u16 dist;
+
+	table[hash_at(ip - 2, long_input)] = (u16)pos;
+	pos += 2;
+	h = hash_at(ip, long_input);
+	dist = (u16)(pos - table[h]);
+	table[h] = (u16)pos;
+	return is_match(ip, pos, dist) ? ip - dist : NULL;
+}
+
+/*
+ * Copy lit literals from anchor to op. Chunks may overread up to 7 bytes
+ * past them (callers leave that much input: the literals end before a match
+ * that ends before the last literals) and overwrite past them only where
+ * dst has room.
+ */
+static inline __attribute__((always_inline)) void put_literals(u8 *op, const u8 *oend,
+							       const u8 *anchor, size_t lit)
+{
+	if ((size_t)(oend - op) >= lit + CHUNK) {
+		const u8 *const end = anchor + lit;
+		u8 *d = op;
+		const u8 *s = anchor;
+
+		do {
+			copy8(d, s);
+			d += CHUNK;
+			s += CHUNK;
+		} while (s < end);
+	} else {
+		memcpy(op, anchor, lit);
+	}
+}
+
+/*
+ * Emit one sequence: token, literal length, the literals at anchor, offset,
+ * match length (ml = match length - MIN_MATCH). NULL when it does not fit.
+ */
+static inline __attribute__((always_inline)) u8 *put_sequence(u8 *op, u8 *oend, const u8 *anchor,
+							      size_t lit, u16 off, size_t ml)
+{
+	u8 *token;
+
+	if ((size_t)(oend - op) < 1 + ext_bytes(lit) + lit + OFFSET_BYTES + ext_bytes(ml))
+		return NULL;
+	token = op++;
+	if (lit >= TOKEN_MASK) {
+		*token = TOKEN_MASK << TOKEN_BITS;
+		op = put_ext(op, lit);
+	} else {
+		*token = (u8)(lit << TOKEN_BITS);
+	}
+	put_literals(op, oend, anchor, lit);
+	op += lit;
+	*op++ = (u8)off;
+	*op++ = (u8)(off >> 8);
+	if (ml >= TOKEN_MASK) {
+		*token |= TOKEN_MASK;
+		op = put_ext(op, ml);
+	} else {
+		*token |= (u8)ml;
+	}
+	return op;
+}
+
 /* The compressor proper, specialised by the caller on long_input. */
 static inline __attribute__((always_inline)) int
 compress(const u8 *src, size_t src_len, u8 *dst, size_t dst_cap, u16 *table, bool long_input)
 {
-	const u8 *ip = src, *anchor = src;
+	const u8 *ip = src, *anchor = src, *match;
 	const u8 *const iend = src + src_len;
 	const u8 *mflimit, *matchlimit;
 	u8 *op = dst, *const oend = dst + dst_cap;
@@ -148,92 +274,23 @@ compress(const u8 *src, size_t src_len, u8 *dst, size_t dst_cap, u16 *table, boo
 	table[hash_at(ip, long_input)] = 0;
 	ip++;
 
-	for (;;) {
-		const u8 *fwd = ip, *match;
-		unsigned int step = 1, probes = 1u << SKIP_TRIGGER;
-		u32 h = hash_at(fwd, long_input);
-		size_t pos;
-		u16 dist;
-
-		/* Find a 4-byte match, probing ever more sparsely. */
-		do {
-			ip = fwd;
-			fwd += step;
-			step = probes++ >> SKIP_TRIGGER;
-			if (fwd > mflimit + 1)
-				goto last_literals;
-			pos = (size_t)(ip - src);
-			dist = (u16)(pos - table[h]);
-			table[h] = (u16)pos;
-			h = hash_at(fwd, long_input);
-		} while (dist == 0 || dist > pos || ld32(ip - dist) != ld32(ip));
-		match = ip - dist;
-
-		/* Extend backwards over literals that match too. */
-		while (ip > anchor && match > src && ip[-1] == match[-1]) {
-			ip--;
-			match--;
-		}
+	while ((match = find_match(&ip, src, mflimit, table, long_input))) {
+		extend_back(&ip, &match, anchor, src);
 
 		/* Emit sequences for as long as the next position matches at once. */
-		for (;;) {
-			size_t lit = (size_t)(ip - anchor);
+		do {
 			size_t mlen = MIN_MATCH +
 				      count_match(ip + MIN_MATCH, match + MIN_MATCH, matchlimit);
-			size_t ml = mlen - MIN_MATCH;
-			u16 off = (u16)(ip - match);
-			u8 *token;
 
-			if ((size_t)(oend - op) <
-			    1 + ext_bytes(lit) + lit + OFFSET_BYTES + ext_bytes(ml))
+			op = put_sequence(op, oend, anchor, (size_t)(ip - anchor),
+					  (u16)(ip - match), mlen - MIN_MATCH);
+			if (!op)
 				return 0;
-			token = op++;
-			if (lit >= TOKEN_MASK) {
-				*token = TOKEN_MASK << TOKEN_BITS;
-				op = put_ext(op, lit);
-			} else {
-				*token = (u8)(lit << TOKEN_BITS);
-			}
-			/* Literal chunks may overread up to ip + 7 < iend and
-			 * overwrite past the literals only where dst has room. */
-			if ((size_t)(oend - op) >= lit + CHUNK) {
-				u8 *d = op;
-				const u8 *s = anchor;
-
-				do {
-					copy8(d, s);
-					d += CHUNK;
-					s += CHUNK;
-				} while (s < ip);
-			} else {
-				memcpy(op, anchor, lit);
-			}
-			op += lit;
-			*op++ = (u8)off;
-			*op++ = (u8)(off >> 8);
-			if (ml >= TOKEN_MASK) {
-				*token |= TOKEN_MASK;
-				op = put_ext(op, ml);
-			} else {
-				*token |= (u8)ml;
-			}
-
 			ip += mlen;
 			anchor = ip;
 			if (ip > mflimit)
 				goto last_literals;
-
-			/* Index a position inside the match, then try ip itself. */
-			pos = (size_t)(ip - 2 - src);
-			table[hash_at(ip - 2, long_input)] = (u16)pos;
-			pos += 2;
-			h = hash_at(ip, long_input);
-			dist = (u16)(pos - table[h]);
-			table[h] = (u16)pos;
-			if (dist == 0 || dist > pos || ld32(ip - dist) != ld32(ip))
-				break;
-			match = ip - dist;
-		}
+		} while ((match = match_after(ip, src, table, long_input)));
 		ip++;
 	}
 
@@ -326,6 +383,71 @@ static inline void copy_match(u8 *op, size_t off, size_t len, u8 *oend)
 #define FAST_IN	 (2 * CHUNK + 1) /* 16 literal bytes read, then a next token */
 #define FAST_OUT (5 * CHUNK)	 /* 14 literals + 24 match bytes written */
 
+/* The 2-byte little-endian match offset at *ipp (callers checked it is there). */
+static inline size_t get_offset(const u8 **ipp)
+{
+	const u8 *ip = *ipp;
+
+	*ipp = ip + OFFSET_BYTES;
+	return ip[0] | (size_t)ip[1] << 8;
+}
+
+/*
+ * The literal run of a sequence outside the shortcut: its 255-run
+ * continuation (nibble lit == TOKEN_MASK), bounds checks, then the copy
+ * from *ipp to *opp, both advanced. 0, -E_INVAL or -E_RANGE.
+ */
+static inline __attribute__((always_inline)) int get_literals(const u8 **ipp, const u8 *iend,
+							      u8 **opp, const u8 *oend, size_t lit)
+{
+	const u8 *ip = *ipp;
+	u8 *op = *opp;
+
+	if (lit == TOKEN_MASK && !get_ext(&ip, iend, &lit))
+		return -E_INVAL;
+	if (lit > (size_t)(iend - ip))
+		return -E_INVAL;
+	if (lit > (size_t)(oend - op))
+		return -E_RANGE;
+	if ((size_t)(iend - ip) >= lit + 2 * CHUNK && (size_t)(oend - op) >= lit + 2 * CHUNK) {
+		/* Whole 16-byte steps: may read and write up to 15
+		 * bytes past the run, inside both buffers. */
+		u8 *d = op;
+		const u8 *sp = ip;
+
+		do {
+			copy8(d, sp);
+			copy8(d + CHUNK, sp + CHUNK);
+			d += 2 * CHUNK;
+			sp += 2 * CHUNK;
+		} while (d < op + lit);
+	} else if (lit) {
+		memcpy(op, ip, lit); /* dst is NULL when dst_len is 0 */
+	}
+	*ipp = ip + lit;
+	*opp = op + lit;
+	return 0;
+}
+
+/*
+ * The match of a sequence outside the shortcut: offset check, the 255-run
+ * continuation of its length (nibble len == TOKEN_MASK), then the copy to
+ * op. Its length in *len, or -E_INVAL / -E_RANGE.
+ */
+static inline __attribute__((always_inline)) int
+get_match(const u8 **ipp, const u8 *iend, u8 *op, const u8 *dst, u8 *oend, size_t off, size_t *len)
+{
+	if (off == 0 || off > (size_t)(op - dst))
+		return -E_INVAL;
+	if (*len == TOKEN_MASK && !get_ext(ipp, iend, len))
+		return -E_INVAL;
+	*len += MIN_MATCH;
+	if (*len > (size_t)(oend - op))
+		return -E_RANGE;
+	copy_match(op, off, *len, oend);
+	return 0;
+}
+
 int lz4_decompress_block(const u8 *src, size_t src_len, u8 *dst, size_t dst_len)
 {
 	const u8 *ip = src;
@@ -333,6 +455,7 @@ int lz4_decompress_block(const u8 *src, size_t src_len, u8 *dst, size_t dst_len)
 	u8 *op = dst, *oend;
 	size_t last_match_start = 0, last_match_end = 0, out;
 	bool matched = false;
+	int err;
 
 	if (!src || src_len == 0 || (!dst && dst_len))
 		return -E_INVAL;
@@ -346,12 +469,12 @@ int lz4_decompress_block(const u8 *src, size_t src_len, u8 *dst, size_t dst_len)
 
 		if (lit < TOKEN_MASK && (size_t)(iend - ip) >= FAST_IN &&
 		    (size_t)(oend - op) >= FAST_OUT) {
+			/* The shortcut: fixed-size literal and match copies. */
 			copy8(op, ip);
 			copy8(op + CHUNK, ip + CHUNK);
 			op += lit;
 			ip += lit;
-			off = ip[0] | (size_t)ip[1] << 8;
-			ip += OFFSET_BYTES;
+			off = get_offset(&ip);
 			if (len < TOKEN_MASK && off >= CHUNK && off <= (size_t)(op - dst)) {
 				copy8(op, op - off);
 				copy8(op + CHUNK, op + CHUNK - off);
@@ -362,49 +485,20 @@ int lz4_decompress_block(const u8 *src, size_t src_len, u8 *dst, size_t dst_len)
 				matched = true;
 				continue;
 			}
-			goto match;
+		} else {
+			err = get_literals(&ip, iend, &op, oend, lit);
+			if (err)
+				return err;
+			if (ip == iend)
+				break; /* the last sequence: literals only */
+			if ((size_t)(iend - ip) < OFFSET_BYTES)
+				return -E_INVAL;
+			off = get_offset(&ip);
 		}
 
-		if (lit == TOKEN_MASK && !get_ext(&ip, iend, &lit))
-			return -E_INVAL;
-		if (lit > (size_t)(iend - ip))
-			return -E_INVAL;
-		if (lit > (size_t)(oend - op))
-			return -E_RANGE;
-		if ((size_t)(iend - ip) >= lit + 2 * CHUNK &&
-		    (size_t)(oend - op) >= lit + 2 * CHUNK) {
-			/* Whole 16-byte steps: may read and write up to 15
-			 * bytes past the run, inside both buffers. */
-			u8 *d = op;
-			const u8 *sp = ip;
-
-			do {
-				copy8(d, sp);
-				copy8(d + CHUNK, sp + CHUNK);
-				d += 2 * CHUNK;
-				sp += 2 * CHUNK;
-			} while (d < op + lit);
-		} else if (lit) {
-			memcpy(op, ip, lit); /* dst is NULL when dst_len is 0 */
-		}
-		ip += lit;
-		op += lit;
-		if (ip == iend)
-			break; /* the last sequence: literals only */
-
-		if ((size_t)(iend - ip) < OFFSET_BYTES)
-			return -E_INVAL;
-		off = ip[0] | (size_t)ip[1] << 8;
-		ip += OFFSET_BYTES;
-match:
-		if (off == 0 || off > (size_t)(op - dst))
-			return -E_INVAL;
-		if (len == TOKEN_MASK && !get_ext(&ip, iend, &len))
-			return -E_INVAL;
-		len += MIN_MATCH;
-		if (len > (size_t)(oend - op))
-			return -E_RANGE;
-		copy_match(op, off, len, oend);
+		err = get_match(&ip, iend, op, dst, oend, off, &len);
+		if (err)
+			return err;
 		last_match_start = (size_t)(op - dst);
 		op += len;
 		last_match_end = (size_t)(op - dst);

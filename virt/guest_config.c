@@ -232,87 +232,54 @@ static void collect_modules(struct reporter *r, const char *opts, struct guest_c
 	}
 }
 
+/* Table entries for parse_options: every option but module= is given once. */
+static struct cmdline_opt num_opt(const char *name, enum cmdline_type type, u64 *store, u64 min,
+				  u64 max)
+{
+	return (struct cmdline_opt){.name = name,
+				    .type = type,
+				    .store = store,
+				    .min = min,
+				    .max = max,
+				    .flags = CMDLINE_NODUP};
+}
+
+static struct cmdline_opt enum_opt(const char *name, u32 *store, const char *const *names)
+{
+	return (struct cmdline_opt){.name = name,
+				    .type = CMDLINE_ENUM,
+				    .store = store,
+				    .names = names,
+				    .flags = CMDLINE_NODUP};
+}
+
+static struct cmdline_opt str_opt(const char *name, char *store, size_t size, u32 flags)
+{
+	return (struct cmdline_opt){.name = name,
+				    .type = CMDLINE_STRING,
+				    .store = store,
+				    .str_size = size,
+				    .flags = flags};
+}
+
 static void parse_options(struct reporter *r, const char *opts, struct raw_opts *o)
 {
 	const u64 addr_max = GUEST_MEM_MAX + GiB(1); /* RAM above the 3-4 GiB hole */
 	const struct cmdline_opt table[] = {
-		{.name = "name",
-		 .type = CMDLINE_STRING,
-		 .store = o->name,
-		 .str_size = sizeof(o->name),
-		 .flags = CMDLINE_NODUP},
-		{.name = "mem",
-		 .type = CMDLINE_SIZE,
-		 .store = &o->mem,
-		 .min = GUEST_MEM_MIN,
-		 .max = GUEST_MEM_MAX,
-		 .flags = CMDLINE_NODUP},
-		{.name = "cpus",
-		 .type = CMDLINE_U64,
-		 .store = &o->cpus,
-		 .min = 1,
-		 .max = GUEST_CPUS_MAX,
-		 .flags = CMDLINE_NODUP},
-		{.name = "timeout",
-		 .type = CMDLINE_U64,
-		 .store = &o->timeout,
-		 .min = 0,
-		 .max = GUEST_TIMEOUT_MAX,
-		 .flags = CMDLINE_NODUP},
-		{.name = "format",
-		 .type = CMDLINE_ENUM,
-		 .store = &o->format,
-		 .names = format_names,
-		 .flags = CMDLINE_NODUP},
-		{.name = "load",
-		 .type = CMDLINE_SIZE,
-		 .store = &o->load,
-		 .min = 0,
-		 .max = addr_max,
-		 .flags = CMDLINE_NODUP},
-		{.name = "entry",
-		 .type = CMDLINE_ENUM,
-		 .store = &o->entry,
-		 .names = entry_names,
-		 .flags = CMDLINE_NODUP},
-		{.name = "entry_addr",
-		 .type = CMDLINE_SIZE,
-		 .store = &o->entry_addr,
-		 .min = 0,
-		 .max = addr_max,
-		 .flags = CMDLINE_NODUP},
-		{.name = "slots",
-		 .type = CMDLINE_U64,
-		 .store = &o->slots,
-		 .min = 1,
-		 .max = GUEST_SLOTS_MAX,
-		 .flags = CMDLINE_NODUP},
-		{.name = "tdp_pages",
-		 .type = CMDLINE_U64,
-		 .store = &o->tdp_pages,
-		 .min = 8,
-		 .max = 1048576,
-		 .flags = CMDLINE_NODUP},
-		{.name = "maxmem",
-		 .type = CMDLINE_SIZE,
-		 .store = &o->maxmem,
-		 .min = GUEST_MEM_MIN,
-		 .max = GUEST_MEM_MAX,
-		 .flags = CMDLINE_NODUP},
-		{.name = "maxleaf",
-		 .type = CMDLINE_ENUM,
-		 .store = &o->maxleaf,
-		 .names = maxleaf_names,
-		 .flags = CMDLINE_NODUP},
-		{.name = "input",
-		 .type = CMDLINE_STRING,
-		 .store = o->input,
-		 .str_size = sizeof(o->input),
-		 .flags = CMDLINE_NODUP},
-		{.name = MODULE_KEY,
-		 .type = CMDLINE_STRING,
-		 .store = o->module,
-		 .str_size = sizeof(o->module)},
+		str_opt("name", o->name, sizeof(o->name), CMDLINE_NODUP),
+		num_opt("mem", CMDLINE_SIZE, &o->mem, GUEST_MEM_MIN, GUEST_MEM_MAX),
+		num_opt("cpus", CMDLINE_U64, &o->cpus, 1, GUEST_CPUS_MAX),
+		num_opt("timeout", CMDLINE_U64, &o->timeout, 0, GUEST_TIMEOUT_MAX),
+		enum_opt("format", &o->format, format_names),
+		num_opt("load", CMDLINE_SIZE, &o->load, 0, addr_max),
+		enum_opt("entry", &o->entry, entry_names),
+		num_opt("entry_addr", CMDLINE_SIZE, &o->entry_addr, 0, addr_max),
+		num_opt("slots", CMDLINE_U64, &o->slots, 1, GUEST_SLOTS_MAX),
+		num_opt("tdp_pages", CMDLINE_U64, &o->tdp_pages, 8, 1048576),
+		num_opt("maxmem", CMDLINE_SIZE, &o->maxmem, GUEST_MEM_MIN, GUEST_MEM_MAX),
+		enum_opt("maxleaf", &o->maxleaf, maxleaf_names),
+		str_opt("input", o->input, sizeof(o->input), CMDLINE_NODUP),
+		str_opt(MODULE_KEY, o->module, sizeof(o->module), 0),
 	};
 
 	cmdline_parse(opts, table, ARRAY_SIZE(table), cmdline_report, r);
@@ -347,8 +314,8 @@ static void check_config(struct reporter *r, const struct raw_opts *o, struct gu
 	if (!IS_ALIGNED(cfg->maxmem, PAGE_SIZE))
 		report(r, "maxmem=%llu: not a multiple of 4 KiB", (unsigned long long)cfg->maxmem);
 	if (cfg->maxmem > o->mem)
-		report(r, "maxmem=%lluK is above mem=%lluK", (unsigned long long)(cfg->maxmem >> 10),
-		       (unsigned long long)(o->mem >> 10));
+		report(r, "maxmem=%lluK is above mem=%lluK",
+		       (unsigned long long)(cfg->maxmem >> 10), (unsigned long long)(o->mem >> 10));
 	if (cfg->maxmem < o->mem) {
 		/* Overcommit evicts single pages: 4 KiB leaves only. */
 		if (o->maxleaf != UNSET_ENUM && o->maxleaf != 0)

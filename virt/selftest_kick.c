@@ -29,8 +29,8 @@
 #include "virt/vm_mem.h"
 #include "virt/vmm.h"
 
-#define KICK_CPU 1
-#define KICK_SLOTS 8
+#define KICK_CPU     1
+#define KICK_SLOTS   8
 #define KICK_WAIT_US 10000000ull /* QEMU TCG and Bochs are slow */
 
 /*
@@ -78,68 +78,86 @@ static bool wait_queues_done(void)
 	return true;
 }
 
-static void test_kick(void)
+/* Virtualisation, two CPUs and idle run queues; otherwise a SKIP or failed check. */
+static bool kick_can_run(void)
 {
-	static struct guest_config cfg;
-	struct guest_setup gs = {.cfg = &cfg, .image = spin_image, .image_size = sizeof(spin_image)};
-	u64 free0, seq = 1, seq_before = 0, kicks = 0; /* seq 1: its first fetch faults */
-	u32 deleted = 0;
-	struct vcpu *v;
-	struct vm *vm;
-	bool started, done;
-
 	if (!virt_ready()) {
 		ST_CHECK(true, "SKIP: no VMX or SVM enabled (virt_init did not run or failed)");
-		return;
+		return false;
 	}
 	if (__atomic_load_n(&nr_cpus_online, __ATOMIC_ACQUIRE) < 2) {
 		ST_CHECK(true, "SKIP: needs 2 CPUs online (%u)", nr_cpus_online);
-		return;
+		return false;
 	}
 	if (sched_running()) {
 		ST_CHECK(false, "no run queue is still running");
-		return;
+		return false;
 	}
-	free0 = pages_free();
-	if (guest_config_parse("name=kick mem=8M slots=8 format=raw entry=real timeout=60", 0,
-			       &cfg, report_cfg, NULL)) {
+	return true;
+}
+
+/* Parse the kick VM's config and create it; NULL when nothing needs destroying. */
+static struct vm *build_kick_vm(void)
+{
+	static struct guest_config cfg;
+	struct guest_setup gs = {
+		.cfg = &cfg, .image = spin_image, .image_size = sizeof(spin_image)};
+	struct vm *vm;
+
+	if (guest_config_parse("name=kick mem=8M slots=8 format=raw entry=real timeout=60", 0, &cfg,
+			       report_cfg, NULL)) {
 		ST_CHECK(false, "guest_config_parse of the kick VM");
-		return;
+		return NULL;
 	}
 	vm = vm_create(&gs, 0);
 	if (!vm) {
 		ST_CHECK(false, "vm_create: out of memory");
-		return;
+		return NULL;
 	}
-	ST_CHECK(!vm_stopped(vm), "the kick VM is built (%s)", vm_stopped(vm) ? vm->stop_reason : "ok");
-	if (vm_stopped(vm))
-		goto destroy;
-	v = vm->vcpus[0];
+	ST_CHECK(!vm_stopped(vm), "the kick VM is built (%s)",
+		 vm_stopped(vm) ? vm->stop_reason : "ok");
+	return vm;
+}
 
-	/* Map one page of every other slot now, while no vCPU runs. */
+/* Map one page of every other slot now, while no vCPU runs. */
+static bool prefault_slots(struct vm *vm, struct vcpu *v)
+{
 	for (u32 id = 1; id < KICK_SLOTS; id++) {
 		u64 gpa = (u64)id * MiB(1);
 
 		if (tdp_handle_fault(v, gpa, false, false, false) != TDP_RESUME ||
 		    !tdp_translate(vm, gpa)) {
 			ST_CHECK(false, "pre-fault gpa %#llx", (unsigned long long)gpa);
-			goto destroy;
+			return false;
 		}
 	}
+	return true;
+}
 
-	started = !sched_assign(v, KICK_CPU) && !sched_start_cpu(KICK_CPU);
+/* Pin the vCPU to KICK_CPU and start that CPU's queue; unpinned again on failure. */
+static bool start_kick_vcpu(struct vcpu *v)
+{
+	bool started = !sched_assign(v, KICK_CPU) && !sched_start_cpu(KICK_CPU);
+
 	ST_CHECK(started, "vCPU pinned to CPU %u and its queue started", KICK_CPU);
-	if (!started) {
+	if (!started)
 		sched_unassign(v);
-		goto destroy;
-	}
+	return started;
+}
+
+/* Delete mapped slots while the vCPU is in guest mode until one delete kicks it. */
+static void check_kick(struct vm *vm, struct vcpu *v)
+{
+	u64 seq = 1, seq_before = 0, kicks = 0; /* seq 1: its first fetch faults */
+	u32 deleted = 0;
+
 	for (u32 id = 1; id < KICK_SLOTS && !kicks; id++) {
 		seq = wait_guest_mode(v, seq);
 		if (!seq)
 			break;
 		seq_before = seq;
-		ST_CHECK(vm_memslot_delete(vm, id) == 0, "delete slot %u while the vCPU is in guest mode",
-			 id);
+		ST_CHECK(vm_memslot_delete(vm, id) == 0,
+			 "delete slot %u while the vCPU is in guest mode", id);
 		deleted++;
 		kicks = __atomic_load_n(&v->stats.tlb_kicks, __ATOMIC_RELAXED);
 	}
@@ -155,15 +173,39 @@ static void test_kick(void)
 		 "the vCPU re-entered the guest after the kick");
 	ST_CHECK(!vm_stopped(vm), "the VM still runs (%s)",
 		 vm_stopped(vm) ? vm->stop_reason : "running");
+}
+
+/* Stop the VM and let KICK_CPU's queue end; false if it did not (the VM may still be in use). */
+static bool stop_kick_vm(struct vm *vm)
+{
+	bool done;
 
 	vm_stop(vm, VM_STATUS_SUCCESS, "mmu.kick: done");
 	cpu_kick(KICK_CPU);
 	done = wait_queues_done();
 	ST_CHECK(done, "CPU %u's run queue finished after vm_stop", KICK_CPU);
-	if (!done)
-		return; /* never free what CPU 1 may still use */
-	sched_unassign(v);
-destroy:
+	return done;
+}
+
+static void test_kick(void)
+{
+	struct vcpu *v;
+	struct vm *vm;
+	u64 free0;
+
+	if (!kick_can_run())
+		return;
+	free0 = pages_free();
+	vm = build_kick_vm();
+	if (!vm)
+		return;
+	v = vm->vcpus[0];
+	if (!vm_stopped(vm) && prefault_slots(vm, v) && start_kick_vcpu(v)) {
+		check_kick(vm, v);
+		if (!stop_kick_vm(vm))
+			return; /* never free what CPU 1 may still use */
+		sched_unassign(v);
+	}
 	vm_destroy(vm);
 	ST_CHECK(pages_free() == free0, "no page leaked (free %llu, before %llu)",
 		 (unsigned long long)pages_free(), (unsigned long long)free0);
