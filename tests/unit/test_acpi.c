@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fake_mem.h"
+
 #include "arch/x86/acpi_tables.h"
 
 #define MEM_SIZE 0x110000u
@@ -29,50 +31,6 @@
 #define PA_DSDT 0x25000u
 #define PA_SSDT 0x26000u
 #define PA_RSDP 0xF0010u
-
-struct mem {
-	u8 *buf;
-	u64 size;
-};
-
-static const void *mem_map(u64 pa, u64 len, void *ctx)
-{
-	struct mem *m = ctx;
-
-	if (pa > m->size || len > m->size - pa)
-		return NULL;
-	return m->buf + pa;
-}
-
-static struct mem *mem_new(void)
-{
-	struct mem *m = malloc(sizeof(*m));
-
-	m->size = MEM_SIZE;
-	m->buf = calloc(1, MEM_SIZE);
-	return m;
-}
-
-static void mem_free(struct mem *m)
-{
-	free(m->buf);
-	free(m);
-}
-
-static void put16(u8 *p, u16 v)
-{
-	memcpy(p, &v, 2);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(u8 *p, u64 v)
-{
-	memcpy(p, &v, 8);
-}
 
 static u8 sum(const u8 *p, size_t n)
 {
@@ -290,7 +248,7 @@ static void test_rsdp_parse(void **state)
 
 static void test_rsdp_find(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct acpi_rsdp_info ri;
 	char why[160];
 	u64 pa = 0;
@@ -341,7 +299,7 @@ static void test_rsdp_find(void **state)
 
 static void test_tables(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct acpi_tables *t = malloc(sizeof(*t));
 	struct acpi_rsdp_info ri = {.revision = 2, .rsdt_pa = PA_RSDT, .xsdt_pa = PA_XSDT};
 	const void *tbl;
@@ -619,7 +577,7 @@ static void test_fadt(void **state)
 
 static void test_hpet(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct hpet_info hi;
 	u8 *t = m->buf + PA_HPET;
 	char why[160];
@@ -722,7 +680,7 @@ static void test_s5(void **state)
 
 static void test_end_to_end(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct acpi_tables *t = malloc(sizeof(*t));
 	struct madt_info *mi = malloc(sizeof(*mi));
 	struct acpi_rsdp_info ri;
@@ -765,7 +723,7 @@ static void test_end_to_end(void **state)
 
 static void test_fuzz(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct acpi_tables *t = malloc(sizeof(*t));
 	struct madt_info *mi = malloc(sizeof(*mi));
 	struct acpi_rsdp_info ri = {.revision = 2, .rsdt_pa = PA_RSDT, .xsdt_pa = PA_XSDT};

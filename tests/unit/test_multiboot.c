@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fake_mem.h"
+
 #include "boot/multiboot.h"
 
 #define MEM_SIZE 0x40000u
@@ -35,52 +37,11 @@ enum {
 	T_UNKNOWN = 99,
 };
 
-/* Fake physical memory: addresses are offsets into one heap block, so ASan
- * catches any read past the end of what the map callback handed out. */
-struct mem {
-	u8 *buf;
-	u64 size;
-};
-
-static const void *mem_map(u64 pa, u64 len, void *ctx)
-{
-	struct mem *m = ctx;
-
-	if (pa > m->size || len > m->size - pa)
-		return NULL;
-	return m->buf + pa;
-}
-
-static struct mem *mem_new(void)
-{
-	struct mem *m = malloc(sizeof(*m));
-
-	m->size = MEM_SIZE;
-	m->buf = calloc(1, MEM_SIZE);
-	return m;
-}
-
-static void mem_free(struct mem *m)
-{
-	free(m->buf);
-	free(m);
-}
-
 /* ---- Multiboot2 blob builder ---- */
 struct mb2 {
 	u8 *b;	    /* inside mem, at MB2_BASE */
 	size_t len; /* bytes written so far */
 };
-
-static void put32(u8 *p, u32 v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(u8 *p, u64 v)
-{
-	memcpy(p, &v, 8);
-}
 
 static void mb2_start(struct mb2 *w, struct mem *m)
 {
@@ -228,7 +189,7 @@ static void build_full(struct mb2 *w, struct mem *m)
 
 static void test_mb2_full(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	struct mb2 w;
 	char why[256] = "";
@@ -286,7 +247,7 @@ static void test_mb2_efi_mmap_fallback(void **state)
 		{11, 0xfec00000, 0x1}, /* MMIO */
 		{0, 0x300000, 0x0},    /* empty: dropped */
 	};
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	struct mb2 w;
 	char why[256];
@@ -312,7 +273,7 @@ static void test_mb2_efi_mmap_fallback(void **state)
 
 static void test_mb2_bad_header(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	struct mb2 w;
 	char why[256];
@@ -346,7 +307,7 @@ static void test_mb2_bad_header(void **state)
 
 static void test_mb2_bad_tags(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct mb2 w;
 	size_t off;
 
@@ -393,7 +354,7 @@ static void test_mb2_bad_tags(void **state)
 
 static void test_mb2_strings(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	char *longs = malloc(1500);
 	struct mb2 w;
@@ -446,7 +407,7 @@ static void test_mb2_strings(void **state)
 static void test_mb2_mmap_errors(void **state)
 {
 	static const struct e820 one[] = {{0, 0x1000, 1}, {0x1000, 0x1000, 2}};
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	struct e820 *many = calloc(200, sizeof(*many));
 	struct mb2 w;
@@ -505,7 +466,7 @@ static void test_mb2_mmap_errors(void **state)
 
 static void test_mb2_modules(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	struct mb2 w;
 	char why[256], name[16];
@@ -582,7 +543,7 @@ static void test_check_modules(void **state)
 
 static void test_mb2_rsdp_short(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct mb2 w;
 
 	(void)state;
@@ -665,7 +626,7 @@ static void expect_mb1_fail(struct mem *m, int err, const char *needle)
 
 static void test_mb1_full(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	char why[256];
 
@@ -703,7 +664,7 @@ static void test_mb1_full(void **state)
 
 static void test_mb1_errors(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	char why[256];
 
@@ -782,7 +743,7 @@ static void test_mb1_errors(void **state)
 
 static void test_fuzz(void **state)
 {
-	struct mem *m = mem_new();
+	struct mem *m = mem_new_sized(MEM_SIZE);
 	struct boot_info *bi = malloc(sizeof(*bi));
 	struct mb2 w;
 	char why[256];
