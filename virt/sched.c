@@ -57,11 +57,11 @@ static bool vcpu_finished(struct vcpu *v)
 	return v->stopped || vm_stopped(v->vm);
 }
 
-static bool past_deadline(struct vcpu *v)
+static bool past_deadline(struct vcpu *v, u64 now)
 {
 	struct vm *vm = v->vm;
 
-	if (!vm->deadline_tsc || rdtsc() < vm->deadline_tsc)
+	if (!vm->deadline_tsc || now < vm->deadline_tsc)
 		return false;
 	vm_stop(vm, VM_STATUS_TIMEOUT, "timeout: still running after %llu s",
 		(unsigned long long)vm->timeout_s);
@@ -71,9 +71,11 @@ static bool past_deadline(struct vcpu *v)
 /* Run v until its slice is over, it halts or its VM stops. */
 static void run_slice(struct run_queue *rq, struct vcpu *v)
 {
-	u64 slice_end = rdtsc() + tsc_khz * (SCHED_SLICE_US / 1000);
+	const u64 slice_tsc = tsc_khz * (SCHED_SLICE_US / 1000);
+	u64 now = rdtsc(), slice_end = now + slice_tsc;
 
-	while (!vcpu_finished(v) && !past_deadline(v)) {
+	/* One TSC read after each exit serves the accounting, the slice and the deadline. */
+	while (!vcpu_finished(v) && !past_deadline(v, now)) {
 		u64 t0, t1;
 
 		if (v->halted)
@@ -85,7 +87,7 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 		/* Alone on this CPU: a slice that is over starts the next one
 		 * (the backend's slice bound must never be a wrapped negative). */
 		if (t0 >= slice_end)
-			slice_end = t0 + tsc_khz * (SCHED_SLICE_US / 1000);
+			slice_end = t0 + slice_tsc;
 		/*
 		 * Guest mode, KVM style: interrupts stay off from here to the
 		 * exit, so a kick IPI sent once run_seq is odd is either taken
@@ -105,8 +107,9 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 			v->stats.exits[v->exit.kind]++;
 		handle_exit(v);
 		tdp_quiescent(v->vm);
-		v->stats.tsc_in_tern += rdtsc() - t1;
-		if (rq->count > 1 && rdtsc() >= slice_end)
+		now = rdtsc();
+		v->stats.tsc_in_tern += now - t1;
+		if (rq->count > 1 && now >= slice_end)
 			return;
 	}
 }
