@@ -18,3 +18,13 @@ build/bench/lz4_bench: $(LZ4_BENCH_SRCS) lib/lz4.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -DTERN_HOSTED $(LZ4_BENCH_SRCS) -o $@ -llz4
+
+# Host benchmark of the reclaim LRU policy (mm/reclaim/lru.c) beside FIFO, exact
+# LRU and Belady: make -f tests/bench/bench.mk build/bench/lru_bench &&
+# build/bench/lru_bench [pages] [drift_intervals] [uniform_intervals] [seed]
+LRU_BENCH_SRCS := tests/bench/lru_bench.c mm/reclaim/lru.c lib/err.c
+
+build/bench/lru_bench: $(LRU_BENCH_SRCS) mm/reclaim/lru.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -DTERN_HOSTED $(LRU_BENCH_SRCS) -o $@
