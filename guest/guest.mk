@@ -13,7 +13,7 @@ GUEST_DIR := guest
 GUEST_B := $(BUILD)/guest
 GUEST_PAYLOADS := cpuid io msr modes exceptions hypercall memory virt_insns \
 	hostile_ports hostile_msrs triple_fault fault_loop exitcost modules \
-	demand memslot mmio_fast huge overcommit
+	demand memslot mmio_fast huge overcommit hotcold pressure
 GUEST_MB2_PAYLOADS := cpuid
 GUEST_RAW := realmode long64
 # Module files for modules.elf (tools/guest-tests hands them to it).

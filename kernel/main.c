@@ -27,6 +27,7 @@
 #include "mm/buddy.h"
 #include "mm/objcache.h"
 #include "mm/phys.h"
+#include "mm/reclaim/host_reclaim.h"
 #include "virt/vmm.h"
 
 #define BOOT_INFO_MAP_LIMIT GiB(4) /* the early tables identity-map 0-4 GiB */
@@ -115,6 +116,7 @@ void kmain(u32 magic, u32 info_pa)
 	mm_buddy()->error_hook = page_allocator_misuse;
 	kmalloc_init(&kernel_page_source);
 	report_memory();
+	host_reclaim_init(kopts.reserve);
 
 	lapic_x2apic_allowed = kopts.x2apic;
 	work_init();

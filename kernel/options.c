@@ -48,6 +48,8 @@ static const struct cmdline_opt kernel_opts[] = {
 	  .help = "use x2APIC mode when present (on)" },
 	{ .name = "maxcpus", .type = CMDLINE_U64, .store = &kopts.maxcpus, .min = 1,
 	  .max = MAX_CPUS, .help = "bring up at most this many CPUs" },
+	{ .name = "reserve", .type = CMDLINE_SIZE, .store = &kopts.reserve, .min = 0,
+	  .max = GiB(64), .help = "host memory guests may not take (auto: 1/32 of RAM)" },
 };
 
 static void report(const char *msg, void *ctx)

@@ -15,6 +15,7 @@ struct kernel_options {
 	u32 exit_method; /* exit=: enum exit_method */
 	bool x2apic;     /* x2apic=: use x2APIC mode when the CPU has it */
 	u64 maxcpus;     /* maxcpus=: bring up at most this many CPUs */
+	u64 reserve;     /* reserve=: host memory guests may not take (0: automatic) */
 };
 
 extern struct kernel_options kopts;

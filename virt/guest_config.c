@@ -310,17 +310,17 @@ static void check_config(struct reporter *r, const struct raw_opts *o, struct gu
 	cfg->format = (enum guest_format)o->format;
 	cfg->slots = (u32)o->slots;
 	cfg->tdp_pages = o->tdp_pages;
-	cfg->maxmem = o->maxmem == UNSET ? o->mem : o->maxmem;
+	cfg->maxmem = o->maxmem == UNSET ? 0 : o->maxmem;
 	if (!IS_ALIGNED(cfg->maxmem, PAGE_SIZE))
 		report(r, "maxmem=%llu: not a multiple of 4 KiB", (unsigned long long)cfg->maxmem);
 	if (cfg->maxmem > o->mem)
 		report(r, "maxmem=%lluK is above mem=%lluK",
 		       (unsigned long long)(cfg->maxmem >> 10), (unsigned long long)(o->mem >> 10));
-	if (cfg->maxmem < o->mem) {
-		/* Overcommit evicts single pages: 4 KiB leaves only. */
+	if (cfg->maxmem) {
+		/* Reclaim evicts and refaults single pages: 4 KiB leaves only. */
 		if (o->maxleaf != UNSET_ENUM && o->maxleaf != 0)
-			report(r, "maxmem= below mem= needs maxleaf=4k");
-		cfg->max_leaf = 1; /* overcommitted VMs evict and refault single pages */
+			report(r, "maxmem= needs maxleaf=4k");
+		cfg->max_leaf = 1;
 	} else {
 		cfg->max_leaf = (o->maxleaf == UNSET_ENUM ? 2 : o->maxleaf) + 1;
 	}

@@ -20,12 +20,13 @@
  *                  default 0 = proportional to mem (virt/tdp.h)
  *   maxleaf=L      4k|2m|1g: the largest second-level leaf the VM may use
  *                  (still bounded by what the CPU supports); default 1g
- *   maxmem=SIZE    resident limit (memory overcommit, mm/reclaim/evict.h):
- *                  at most this much guest RAM is backed by host pages, the
- *                  rest is evicted (compressed, or dropped when all zeros).
- *                  2M..mem, multiple of 4K; default = mem (no overcommit).
- *                  Below mem it needs 4 KiB leaves: maxleaf= defaults to 4k
- *                  then, and 2m/1g are rejected.
+ *   maxmem=SIZE    makes the VM reclaimable (mm/reclaim/evict.h): its cold
+ *                  pages are evicted (compressed, or dropped when all zeros)
+ *                  under host memory pressure, and at most SIZE of its RAM
+ *                  stays backed by host pages (below mem: overcommit).
+ *                  2M..mem, multiple of 4K; default: not reclaimable. It
+ *                  needs 4 KiB leaves: maxleaf= defaults to 4k then, and
+ *                  2m/1g are rejected.
  *   input="TEXT"   bytes the guest's COM1 receives; escapes \n \r \t \\ \xHH
  *   module=NAME    extra modules for this guest (repeatable, or NAME,NAME)
  *
@@ -87,7 +88,7 @@ struct guest_config {
 	u64 tdp_pages; /* 0: the default cap */
 	/* largest TDP leaf level (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB) */
 	u32 max_leaf;
-	u64 maxmem;    /* resident limit in bytes; == mem: no overcommit */
+	u64 maxmem;    /* resident limit in bytes; 0: not reclaimable */
 	char input[GUEST_INPUT_MAX]; /* escapes resolved; may hold NULs */
 	size_t input_len;
 	u32 nr_modules;

@@ -105,6 +105,14 @@ struct tern_vm_stats {
 	uint64_t oc_stored_bytes;      /* their compressed size */
 	uint64_t oc_ratio_x100;        /* compression ratio x 100 */
 	uint64_t oc_age_ns_per_page;   /* mean aging time per scanned page */
+	uint64_t oc_evict_raw;         /* incompressible pages stored raw (limit) */
+	uint64_t oc_incomp_skipped;    /* victims skipped: remembered incompressible */
+	uint64_t oc_host_evicted;      /* pages evicted for host memory pressure */
+	/* Host-wide (mm/reclaim/host_reclaim.h), in 4 KiB pages. */
+	uint64_t host_free_pages;      /* free now */
+	uint64_t host_free_lowest;     /* lowest seen */
+	uint64_t host_reserve_pages;   /* guests never take memory below this */
+	uint64_t host_low_pages;       /* background reclaim starts below this */
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include "kernel/printk.h"
 #include "kernel/time.h"
 #include "kernel/work.h"
+#include "mm/reclaim/host_reclaim.h"
 #include "virt/exits.h"
 #include "virt/msr.h"
 #include "virt/tdp.h"
@@ -109,6 +110,7 @@ static void run_slice(struct run_queue *rq, struct vcpu *v)
 		tdp_quiescent(v->vm);
 		now = rdtsc();
 		v->stats.tsc_in_tern += now - t1;
+		host_reclaim_tick(now); /* aging and host-pressure reclaim, when due */
 		if (rq->count > 1 && now >= slice_end)
 			return;
 	}
@@ -162,6 +164,7 @@ void sched_run_queue(void *unused)
 				continue;
 			live++;
 			run_slice(rq, v);
+			host_reclaim_tick(rdtsc()); /* also while every vCPU here halts */
 			if (vcpu_finished(v))
 				v->stopped = true;
 		}

@@ -7,6 +7,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/reclaim/evict.h"
+#include "mm/reclaim/host_reclaim.h"
 #include "virt/tdp.h"
 #include "virt/vm.h"
 
@@ -71,6 +72,18 @@ void vm_stats_collect(struct vm *vm, struct tern_vm_stats *out)
 		out->oc_stored_bytes = e.stored_bytes;
 		out->oc_ratio_x100 = e.ratio_x100;
 		out->oc_age_ns_per_page = e.age_ns_per_page;
+		out->oc_evict_raw = e.evict_raw;
+		out->oc_incomp_skipped = e.incomp_skipped;
+		out->oc_host_evicted = e.host_evicted;
+	}
+	{
+		struct host_reclaim_stats h;
+
+		host_reclaim_get_stats(&h);
+		out->host_free_pages = h.free_now;
+		out->host_free_lowest = h.free_lowest;
+		out->host_reserve_pages = h.wm.min;
+		out->host_low_pages = h.wm.low;
 	}
 }
 
@@ -120,13 +133,15 @@ void vm_stats_print(struct vm *vm)
 		struct evict_stats e;
 
 		evict_get_stats(vm, &e);
-		pr_info("VM %s stats: overcommit: resident %llu KiB (max %llu, limit %llu KiB), aging scans %llu young/old %llu/%llu (%llu ns/page), evicted zero %llu compressed %llu, kept incompressible %llu, refaults %llu, stored %llu pages in %llu bytes (ratio %llu.%02llu, %llu bytes allocated), over limit %llu\n",
+		pr_info("VM %s stats: overcommit: resident %llu KiB (max %llu, limit %llu KiB), aging scans %llu young/old %llu/%llu (%llu ns/page), evicted zero %llu compressed %llu raw %llu (for the host %llu), kept incompressible %llu (skipped %llu), refaults %llu, stored %llu pages in %llu bytes (ratio %llu.%02llu, %llu bytes allocated), over limit %llu\n",
 			vm->name, (unsigned long long)(e.resident_pages << 2),
 			(unsigned long long)(e.resident_max << 2),
 			(unsigned long long)(e.limit_pages << 2), (unsigned long long)e.scans,
 			(unsigned long long)e.young, (unsigned long long)e.old,
 			(unsigned long long)e.age_ns_per_page, (unsigned long long)e.evict_zero,
-			(unsigned long long)e.evict_compressed, (unsigned long long)e.evict_kept,
+			(unsigned long long)e.evict_compressed, (unsigned long long)e.evict_raw,
+			(unsigned long long)e.host_evicted, (unsigned long long)e.evict_kept,
+			(unsigned long long)e.incomp_skipped,
 			(unsigned long long)e.refaults, (unsigned long long)e.stored_pages,
 			(unsigned long long)e.stored_bytes,
 			(unsigned long long)(e.ratio_x100 / 100),

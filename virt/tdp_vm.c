@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/reclaim/evict.h"
+#include "mm/reclaim/host_reclaim.h"
 #include "mm/phys.h"
 #include "mm/tdp/tdp_mmu.h"
 #include "virt/sched.h"
@@ -19,6 +20,7 @@
 
 #define FAULT_RETRIES_MAX 64    /* in one exit, before re-entering the guest */
 #define CAP_STRIKES_MAX 100000  /* consecutive cap hits before giving up */
+#define PAGES_PER_2M (MiB(2) / PAGE_SIZE)
 
 const struct tdp_format *tdp_format;
 const struct spte_format *tdp_spte_format;
@@ -63,6 +65,8 @@ int tdp_vm_init(struct vm *vm)
 	tdp_mmu_set_memslots(mmu, &vm->slots);
 	vm->mmu = mmu;
 	vm->tdp_root = mmu->root_pa;
+	if (vm->reclaim)
+		host_reclaim_register(vm);
 	return 0;
 }
 
@@ -129,35 +133,74 @@ static enum tdp_outcome cap_reached(struct vcpu *v)
 	return TDP_RESUME;
 }
 
-enum tdp_outcome tdp_handle_fault(struct vcpu *v, u64 gpa, bool write, bool exec, bool rsvd)
+/*
+ * Host pages a fault on f's gfn may allocate: none when its backing is
+ * resident, one page in a reclaimable VM, a 2 MiB block at most otherwise
+ * (a 1 GiB block is only tried when it is free, see tdp_prepare_backing).
+ */
+static u64 fault_alloc_pages(struct vm *vm, const struct tdp_fault *f)
+{
+	const struct memslot *m = f->slot;
+	u64 idx = f->gfn - m->base_gfn;
+
+	if (vm->reclaim)
+		return evict_needs_page(m, idx) ? 1 : 0;
+	return __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE) ? 0 : PAGES_PER_2M;
+}
+
+/* One attempt: backing (or refault), cache top-up, the MMU fault. */
+static enum fault_result fault_once(struct vcpu *v, u64 gpa, bool write, bool exec, bool rsvd,
+				    u64 *need_pages)
 {
 	struct vm *vm = v->vm;
 	struct tdp_fault f;
+	enum fault_result r = FAULT_NO_MEMORY;
+
+	read_lock(&vm->slots_lock);
+	tdp_fault_init(&f, &vm->slots, gpa, write, exec);
+	f.rsvd = rsvd;
+	f.max_level = vm_max_level(vm);
+	if (f.slot) {
+		/* Guest memory never eats into the host reserve. */
+		u64 pages = fault_alloc_pages(vm, &f);
+
+		if (pages && !host_mem_guest_may_alloc(pages)) {
+			*need_pages = pages;
+			goto unlock;
+		}
+	}
+	if (f.slot && vm->reclaim) {
+		/* Reclaimable: 4 KiB backing, refault from the compressed store. */
+		struct memslot *m = (struct memslot *)f.slot;
+
+		if (evict_prepare_backing(vm, m, f.gfn - m->base_gfn, true, &f.pfn_pa))
+			goto unlock;
+	} else if (f.slot &&
+		   tdp_prepare_backing((struct memslot *)f.slot, f.gfn, f.max_level, &f.pfn_pa)) {
+		goto unlock;
+	}
+	if (mmu_cache_topup(&v->mmu_cache, MMU_MODE_TDP))
+		goto unlock;
+	r = tdp_mmu_fault(vm->mmu, &v->mmu_cache, &f);
+unlock:
+	read_unlock(&vm->slots_lock);
+	return r;
+}
+
+enum tdp_outcome tdp_handle_fault(struct vcpu *v, u64 gpa, bool write, bool exec, bool rsvd)
+{
+	struct vm *vm = v->vm;
 	enum fault_result r = FAULT_RETRY;
 
 	if ((gpa >> PAGE_SHIFT) >= TDP_MAX_GFN)
 		return TDP_EMULATE; /* beyond what the tables map: never RAM */
 	for (int tries = 0; r == FAULT_RETRY && tries < FAULT_RETRIES_MAX; tries++) {
-		read_lock(&vm->slots_lock);
-		tdp_fault_init(&f, &vm->slots, gpa, write, exec);
-		f.rsvd = rsvd;
-		f.max_level = vm_max_level(vm);
-		r = FAULT_NO_MEMORY;
-		if (f.slot && vm->reclaim) {
-			/* Overcommitted: 4 KiB backing, refault from the compressed store. */
-			struct memslot *m = (struct memslot *)f.slot;
+		u64 need_pages = 0;
 
-			if (evict_prepare_backing(vm, m, f.gfn - m->base_gfn, true, &f.pfn_pa))
-				goto unlock;
-		} else if (f.slot && tdp_prepare_backing((struct memslot *)f.slot, f.gfn,
-							 f.max_level, &f.pfn_pa)) {
-			goto unlock;
-		}
-		if (mmu_cache_topup(&v->mmu_cache, MMU_MODE_TDP))
-			goto unlock;
-		r = tdp_mmu_fault(vm->mmu, &v->mmu_cache, &f);
-unlock:
-		read_unlock(&vm->slots_lock);
+		r = fault_once(v, gpa, write, exec, rsvd, &need_pages);
+		/* Below the reserve: reclaim (no lock held), then try again. */
+		if (need_pages && host_reclaim_direct(need_pages))
+			r = FAULT_RETRY;
 		if (r == FAULT_RETRY)
 			v->stats.tdp_fault_retry++;
 	}

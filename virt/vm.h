@@ -79,7 +79,7 @@ struct vm {
 	struct tdp_mmu *mmu;           /* (c) second-level MMU (mm/tdp) */
 	u64 tdp_pages_cap;             /* (c) table pages the MMU may use */
 	int tdp_max_leaf;              /* (c) largest leaf level for this VM (0: any) */
-	u64 maxmem_bytes;              /* (c) resident limit (maxmem=); == mem_bytes: none */
+	u64 maxmem_bytes;              /* (c) resident limit (maxmem=); 0: not reclaimable */
 	struct vm_reclaim *reclaim;    /* (c) overcommit state (mm/reclaim/evict.h), or NULL */
 	void *arch;                    /* (c) vendor per-VM state */
 };

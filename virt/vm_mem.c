@@ -23,6 +23,7 @@
 #include "mm/buddy.h"
 #include "mm/phys.h"
 #include "mm/reclaim/evict.h"
+#include "mm/reclaim/host_reclaim.h"
 #include "virt/hypercall_abi.h"
 #include "virt/sched.h"
 #include "virt/tdp.h"
@@ -116,6 +117,8 @@ int vm_mem_add_slot(struct vm *vm, u64 gpa, u64 bytes, u32 id)
 
 void vm_mem_destroy(struct vm *vm)
 {
+	if (vm->reclaim)
+		host_reclaim_unregister(vm);
 	while (vm->slots.count) {
 		struct memslot *m = &vm->slots.slots[0];
 

@@ -20,6 +20,7 @@
 #include "kernel/smp.h"
 #include "mm/buddy.h"
 #include "mm/phys.h"
+#include "mm/reclaim/host_reclaim.h"
 #include "virt/sched.h"
 #include "virt/stats.h"
 #include "virt/tdp.h"
@@ -208,6 +209,7 @@ int vmm_run_guests(const struct boot_info *bi)
 	place_vcpus(&vmm);
 	sched_run_all();
 	failed = report(&vmm);
+	host_reclaim_report();
 	for (u32 i = 0; i < vmm.count; i++) {
 		/* Off the run queues first: later users (self-tests) reuse them. */
 		for (u32 c = 0; c < vmm.vms[i]->nr_vcpus; c++)

@@ -45,6 +45,10 @@ struct tern_vm_stats_mmu {
 	unsigned long long oc_evict_zero, oc_evict_compressed, oc_evict_kept;
 	unsigned long long oc_refaults, oc_stored_pages, oc_stored_bytes;
 	unsigned long long oc_ratio_x100, oc_age_ns_per_page;
+	unsigned long long oc_evict_raw, oc_incomp_skipped, oc_host_evicted;
+	/* host-wide, in 4 KiB pages */
+	unsigned long long host_free_pages, host_free_lowest;
+	unsigned long long host_reserve_pages, host_low_pages;
 };
 
 #endif

@@ -1,44 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Memory overcommit of one VM: resident limit, eviction, refault (evict.h). */
-#include "mm/reclaim/evict.h"
+/*
+ * Memory overcommit of one VM (evict.h): set-up, populate and refault,
+ * freeing, statistics. Aging and eviction are in evict_scan.c.
+ */
+#include "mm/reclaim/evict_priv.h"
 
-#include "arch/x86/cr.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/objcache.h"
 #include "mm/phys.h"
-#include "mm/reclaim/lru.h"
-#include "mm/reclaim/zstore.h"
-#include "mm/tdp/tdp_age.h"
 #include "mm/tdp/tdp_mmu.h"
-#include "virt/guest_config.h"
-#include "virt/sched.h"
 #include "virt/vm.h"
-
-#define KEY(id, idx) (((u64)(id) << 32) | (idx))
-#define KEY_ID(k) ((u32)((k) >> 32))
-#define KEY_IDX(k) ((k) & 0xffffffffull)
-#define NO_VICTIM (~0ull)
-
-struct vm_reclaim {
-	spinlock_t lock;
-	u32 running; /* (a) one evict_check at a time */
-	u64 limit, low; /* pages: start reclaim above limit, stop at low */
-	u64 resident;	/* (a) */
-	struct lru lru;
-	struct lru_page *lru_pages;
-	u32 lru_capacity;
-	struct zstore zs;
-	u64 victims[EVICT_BATCH];
-	paddr_t victim_pa[EVICT_BATCH];
-	/* counters */
-	u64 resident_max, scans, young, old, evict_zero, evict_compressed, evict_kept;
-	u64 refaults, age_tsc, age_pages, over_limit;
-	bool age_flush; /* aging removed permissions (EPT without A/D): flush */
-};
 
 /* ---- blob memory: kmalloc buckets, whole pages above them ---- */
 
@@ -68,14 +42,31 @@ static const struct zstore_alloc blob_ops = {.alloc = blob_alloc, .free = blob_f
 
 /* ---- setup ---- */
 
+static void track_loaded_pages(struct vm *vm, struct vm_reclaim *r)
+{
+	read_lock(&vm->slots_lock);
+	for (u32 s = 0; s < vm->slots.count; s++) {
+		const struct memslot *m = &vm->slots.slots[s];
+
+		for (u64 i = 0; i < m->npages; i++) {
+			if (!__atomic_load_n(&m->backing[i], __ATOMIC_RELAXED))
+				continue;
+			r->resident++;
+			lru_add(&r->lru, EVICT_KEY(m->id, i));
+		}
+	}
+	read_unlock(&vm->slots_lock);
+	r->resident_max = r->resident;
+}
+
 int evict_vm_init(struct vm *vm)
 {
 	u64 limit = vm->maxmem_bytes >> PAGE_SHIFT;
 	u64 pages = vm->mem_bytes >> PAGE_SHIFT;
 	struct vm_reclaim *r;
 
-	if (!limit || limit >= pages)
-		return 0;
+	if (!limit)
+		return 0; /* not reclaimable */
 	vm->tdp_max_leaf = TDP_LEVEL_4K; /* page-size backing and leaves only */
 	r = kzalloc_pages(sizeof(*r));
 	if (!r)
@@ -89,25 +80,23 @@ int evict_vm_init(struct vm *vm)
 	spin_lock_init(&r->lock);
 	lru_init(&r->lru, r->lru_pages, r->lru_capacity);
 	zstore_init(&r->zs, &blob_ops);
-	r->limit = limit;
-	r->low = limit - MAX(limit / 16, MIN(limit / 2, 16ull));
-	/* What the loader populated (possibly in 2 MiB blocks, split into pages). */
-	read_lock(&vm->slots_lock);
-	for (u32 s = 0; s < vm->slots.count; s++) {
-		const struct memslot *m = &vm->slots.slots[s];
-
-		for (u64 i = 0; i < m->npages; i++) {
-			if (!__atomic_load_n(&m->backing[i], __ATOMIC_RELAXED))
-				continue;
-			r->resident++;
-			lru_add(&r->lru, KEY(m->id, i));
-		}
+	keyset_init(&r->incomp, r->incomp_slots, EVICT_INCOMP_SLOTS);
+	if (limit >= pages) {
+		r->limit = r->low = ~0ull; /* host pressure only */
+	} else {
+		r->limit = limit;
+		r->low = limit - MAX(limit / 16, MIN(limit / 2, 16ull));
 	}
-	read_unlock(&vm->slots_lock);
-	r->resident_max = r->resident;
+	/* What the loader populated (possibly in 2 MiB blocks, split into pages). */
+	track_loaded_pages(vm, r);
 	vm->reclaim = r;
-	pr_info("VM %s: overcommit: resident limit %llu KiB of %llu KiB (4 KiB leaves)\n",
-		vm->name, (unsigned long long)(limit << 2), (unsigned long long)(pages << 2));
+	if (limit < pages)
+		pr_info("VM %s: overcommit: resident limit %llu KiB of %llu KiB (4 KiB leaves)\n",
+			vm->name, (unsigned long long)(limit << 2),
+			(unsigned long long)(pages << 2));
+	else
+		pr_info("VM %s: reclaimable under host memory pressure (4 KiB leaves)\n",
+			vm->name);
 	return 0;
 }
 
@@ -132,39 +121,38 @@ static void resident_inc(struct vm_reclaim *r, u64 key)
 	lru_add(&r->lru, key); /* -E_NOMEM (full): the page stays untracked */
 }
 
-int evict_prepare_backing(struct vm *vm, struct memslot *m, u64 idx, bool alloc, paddr_t *pa)
+bool evict_needs_page(const struct memslot *m, u64 idx)
 {
-	struct vm_reclaim *r = vm->reclaim;
 	paddr_t e = __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE);
+
+	return !e || zstore_is_entry(e);
+}
+
+/* Never populated, or evicted as zeros: a fresh zero page. */
+static int populate_zero(struct vm_reclaim *r, struct memslot *m, u64 idx)
+{
+	void *page = page_alloc_zeroed_virt(0);
+	paddr_t e = 0;
+
+	if (!page)
+		return -E_NOMEM;
+	if (__atomic_compare_exchange_n(&m->backing[idx], &e, virt_to_phys(page), false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		spin_lock(&r->lock);
+		resident_inc(r, EVICT_KEY(m->id, idx));
+		spin_unlock(&r->lock);
+	} else {
+		page_free_virt(page, 0); /* another vCPU populated it */
+	}
+	return 0;
+}
+
+/* Evicted into the store: only one refault at a time changes a tagged entry. */
+static int refault(struct vm_reclaim *r, struct memslot *m, u64 idx)
+{
+	paddr_t e;
 	int err = 0;
 
-	if (e && !zstore_is_entry(e)) {
-		*pa = e;
-		return 0;
-	}
-	if (!e && !alloc) {
-		*pa = 0;
-		return 0;
-	}
-	if (!e) {
-		void *page = page_alloc_zeroed_virt(0);
-
-		if (!page)
-			return -E_NOMEM;
-		if (__atomic_compare_exchange_n(&m->backing[idx], &e, virt_to_phys(page), false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			spin_lock(&r->lock);
-			resident_inc(r, KEY(m->id, idx));
-			spin_unlock(&r->lock);
-		} else {
-			page_free_virt(page, 0); /* another vCPU populated it */
-		}
-		if (!e || !zstore_is_entry(e)) {
-			*pa = __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE);
-			return 0;
-		}
-	}
-	/* Evicted, compressed: only one refault at a time changes a tagged entry. */
 	spin_lock(&r->lock);
 	e = __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE);
 	if (zstore_is_entry(e)) {
@@ -180,10 +168,24 @@ int evict_prepare_backing(struct vm *vm, struct memslot *m, u64 idx, bool alloc,
 			__atomic_store_n(&m->backing[idx], virt_to_phys(page), __ATOMIC_RELEASE);
 			zstore_free(&r->zs, b);
 			r->refaults++;
-			resident_inc(r, KEY(m->id, idx));
+			resident_inc(r, EVICT_KEY(m->id, idx));
 		}
 	}
 	spin_unlock(&r->lock);
+	return err;
+}
+
+int evict_prepare_backing(struct vm *vm, struct memslot *m, u64 idx, bool alloc, paddr_t *pa)
+{
+	struct vm_reclaim *r = vm->reclaim;
+	paddr_t e = __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE);
+	int err = 0;
+
+	if (!e && alloc)
+		err = populate_zero(r, m, idx);
+	e = __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE);
+	if (!err && zstore_is_entry(e))
+		err = refault(r, m, idx);
 	*pa = err ? 0 : __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE);
 	return err;
 }
@@ -205,155 +207,9 @@ void evict_free_entry(struct vm *vm, u32 slot_id, u64 idx, paddr_t e)
 		page_free(e, 0);
 		r->resident--;
 	}
-	lru_remove(&r->lru, KEY(slot_id, idx));
+	lru_remove(&r->lru, EVICT_KEY(slot_id, idx));
+	keyset_remove(&r->incomp, EVICT_KEY(slot_id, idx));
 	spin_unlock(&r->lock);
-}
-
-/* ---- aging ---- */
-
-struct age_ctx {
-	struct vm *vm;
-	bool flush;
-};
-
-static bool test_and_clear_young(u64 key, void *arg)
-{
-	struct age_ctx *c = arg;
-	struct memslot *m = memslot_by_id(&c->vm->slots, KEY_ID(key));
-	struct tdp_age_result res;
-	bool young;
-
-	if (!m || KEY_IDX(key) >= m->npages)
-		return false;
-	young = tdp_mmu_test_age(c->vm->mmu, m->base_gfn + KEY_IDX(key),
-				 m->base_gfn + KEY_IDX(key) + 1, TDP_AGE_FAST_ONLY | TDP_AGE_CLEAR,
-				 &res);
-	c->flush |= res.needs_flush;
-	return young;
-}
-
-static void age(struct vm *vm, struct vm_reclaim *r)
-{
-	struct age_ctx c = {.vm = vm};
-	u64 t0, scanned0;
-
-	read_lock(&vm->slots_lock);
-	spin_lock(&r->lock);
-	scanned0 = r->lru.scanned;
-	t0 = rdtsc();
-	r->young += lru_age(&r->lru, test_and_clear_young, &c);
-	r->age_tsc += rdtsc() - t0;
-	r->age_pages += r->lru.scanned - scanned0;
-	r->old = r->lru.old;
-	r->scans++;
-	spin_unlock(&r->lock);
-	read_unlock(&vm->slots_lock);
-	if (c.flush)
-		vm_flush_tlb_kick(vm); /* access tracking takes effect */
-}
-
-/* ---- eviction ---- */
-
-/* One batch of at most 'want' victims; returns pages no longer resident. */
-static u64 evict_batch(struct vm *vm, struct vm_reclaim *r, u32 want)
-{
-	struct tdp_mmu *mmu = vm->mmu;
-	bool flush = false;
-	u64 freed = 0;
-	u32 n;
-
-	write_lock(&vm->slots_lock);
-	spin_lock(&r->lock);
-	n = lru_pick_victims(&r->lru, r->victims, MIN(want, (u32)EVICT_BATCH));
-	spin_unlock(&r->lock);
-	tdp_mmu_write_lock(mmu);
-	for (u32 i = 0; i < n; i++) {
-		struct memslot *m = memslot_by_id(&vm->slots, KEY_ID(r->victims[i]));
-		u64 idx = KEY_IDX(r->victims[i]);
-		paddr_t e = 0;
-
-		if (m && idx < m->npages)
-			e = m->backing[idx];
-		if (!e || zstore_is_entry(e)) {
-			r->victims[i] = NO_VICTIM; /* gone meanwhile: nothing to do */
-			continue;
-		}
-		r->victim_pa[i] = e;
-		tdp_mmu_zap_range_locked(mmu, m->base_gfn + idx, m->base_gfn + idx + 1, &flush);
-	}
-	tdp_mmu_write_unlock(mmu);
-	/* No vCPU may still write a victim through a stale translation. */
-	if (flush)
-		vm_flush_tlb_kick(vm);
-	spin_lock(&r->lock);
-	for (u32 i = 0; i < n; i++) {
-		struct memslot *m;
-		struct zstore_blob *b = NULL;
-		paddr_t pa = r->victim_pa[i];
-		u32 len;
-
-		if (r->victims[i] == NO_VICTIM)
-			continue;
-		m = memslot_by_id(&vm->slots, KEY_ID(r->victims[i]));
-		switch (zstore_classify(&r->zs, phys_to_virt(pa), &len)) {
-		case ZSTORE_ZERO:
-			m->backing[KEY_IDX(r->victims[i])] = 0;
-			r->evict_zero++;
-			break;
-		case ZSTORE_COMPRESSED:
-			b = zstore_put(&r->zs, NULL, false);
-			if (b) {
-				m->backing[KEY_IDX(r->victims[i])] = zstore_entry(b);
-				r->evict_compressed++;
-				break;
-			}
-			/* no memory for the blob: keep the page */
-			__attribute__((fallthrough));
-		case ZSTORE_INCOMPRESSIBLE:
-		default:
-			r->evict_kept++;
-			lru_add(&r->lru, r->victims[i]);
-			continue;
-		}
-		page_free(pa, 0);
-		r->resident--;
-		freed++;
-	}
-	spin_unlock(&r->lock);
-	write_unlock(&vm->slots_lock);
-	return freed;
-}
-
-void evict_check(struct vm *vm)
-{
-	struct vm_reclaim *r = vm->reclaim;
-
-	if (!r || __atomic_load_n(&r->resident, __ATOMIC_RELAXED) <= r->limit)
-		return;
-	if (__atomic_exchange_n(&r->running, 1, __ATOMIC_ACQUIRE))
-		return; /* another vCPU reclaims */
-	for (int round = 0; round < EVICT_ROUNDS; round++) {
-		u64 res = __atomic_load_n(&r->resident, __ATOMIC_RELAXED);
-		u64 want = res > r->low ? res - r->low : 0;
-
-		if (!want)
-			break;
-		/* Age when the old generations cannot supply the batch. */
-		u32 evictable;
-
-		spin_lock(&r->lock);
-		evictable = lru_evictable(&r->lru);
-		spin_unlock(&r->lock);
-		if (round == 0 || evictable < MIN(want, (u64)EVICT_BATCH))
-			age(vm, r);
-		if (!evict_batch(vm, r, (u32)MIN(want, (u64)EVICT_BATCH)) && round > 0)
-			break;
-	}
-	if (__atomic_load_n(&r->resident, __ATOMIC_RELAXED) > r->limit)
-		r->over_limit++;
-	__atomic_store_n(&r->running, 0, __ATOMIC_RELEASE);
-	/* Tables the zaps left empty, once their grace period is over. */
-	tdp_mmu_reclaim(vm->mmu);
 }
 
 void evict_get_stats(struct vm *vm, struct evict_stats *out)
@@ -364,7 +220,7 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	if (!r)
 		return;
 	spin_lock(&r->lock);
-	out->limit_pages = r->limit;
+	out->limit_pages = r->limit == ~0ull ? vm->mem_bytes >> PAGE_SHIFT : r->limit;
 	out->resident_pages = r->resident;
 	out->resident_max = r->resident_max;
 	out->scans = r->scans;
@@ -373,6 +229,9 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	out->evict_zero = r->evict_zero;
 	out->evict_compressed = r->evict_compressed;
 	out->evict_kept = r->evict_kept;
+	out->evict_raw = r->evict_raw;
+	out->incomp_skipped = r->incomp_skipped;
+	out->host_evicted = r->host_evicted;
 	out->refaults = r->refaults;
 	out->stored_pages = r->zs.blobs;
 	out->stored_bytes = r->zs.stored_bytes;

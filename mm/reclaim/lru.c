@@ -131,7 +131,7 @@ int lru_init(struct lru *l, struct lru_page *storage, u32 capacity)
 	return 0;
 }
 
-int lru_add(struct lru *l, u64 gfn)
+static int track(struct lru *l, u64 gfn, u64 seq)
 {
 	u32 slot, b;
 
@@ -146,8 +146,18 @@ int lru_add(struct lru *l, u64 gfn)
 	l->pages[slot].in_use = 1;
 	l->pages[slot].hnext = l->pages[b].bucket;
 	l->pages[b].bucket = slot;
-	list_push_head(l, gen_list(l->max_seq), slot);
+	list_push_head(l, gen_list(seq), slot);
 	return 0;
+}
+
+int lru_add(struct lru *l, u64 gfn)
+{
+	return track(l, gfn, l->max_seq);
+}
+
+int lru_putback(struct lru *l, u64 gfn)
+{
+	return track(l, gfn, l->min_seq);
 }
 
 int lru_remove(struct lru *l, u64 gfn)
@@ -200,19 +210,37 @@ static void trim_oldest(struct lru *l)
 	}
 }
 
+void lru_set_clock(struct lru *l, u64 now)
+{
+	l->clocked = true;
+	if (now > l->now)
+		l->now = now;
+}
+
 u32 lru_age(struct lru *l, lru_young_fn test_and_clear_young, void *ctx)
 {
 	u32 young = 0, youngest;
 
+	if (!l->clocked)
+		l->now++; /* no clock: idle times count aging passes */
 	trim_oldest(l);
 	if (nr_gens(l) == LRU_NR_GENS) {
-		/* No room for a new generation: the two oldest become one. */
-		list_splice_tail(l, gen_list(l->min_seq), gen_list(l->min_seq + 1));
+		/* No room for a new generation: the two oldest become one,
+		 * born at the mean of their births weighted by their pages (a
+		 * few late arrivals must not make a long-idle mass look new). */
+		u32 from = gen_list(l->min_seq), to = gen_list(l->min_seq + 1);
+		u64 cf = l->lists[from].count, ct = l->lists[to].count;
+
+		if (cf + ct)
+			l->born[to] = l->born[from] +
+				      (l->born[to] - l->born[from]) * ct / (cf + ct);
+		list_splice_tail(l, from, to);
 		l->min_seq++;
 		l->rotations++;
 	}
 	l->max_seq++;
 	youngest = gen_list(l->max_seq);
+	l->born[youngest] = l->now;
 	for (u64 seq = l->min_seq; seq < l->max_seq; seq++) {
 		u32 s = l->lists[gen_list(seq)].tail;
 
@@ -274,8 +302,11 @@ u64 lru_idle_weight(const struct lru *l)
 {
 	u64 w = 0;
 
-	for (u64 seq = l->min_seq; seq < l->max_seq; seq++)
-		w += (u64)l->lists[gen_list(seq)].count * ((1ull << (l->max_seq - seq)) - 1);
+	for (u64 seq = l->min_seq; seq < l->max_seq; seq++) {
+		u64 idle = MIN(l->now - l->born[gen_list(seq)], (u64)LRU_IDLE_MAX - 1) + 1;
+
+		w += (u64)l->lists[gen_list(seq)].count * idle * idle;
+	}
 	return w;
 }
 

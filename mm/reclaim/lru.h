@@ -25,7 +25,13 @@
  *                 (min_seq++) and picking continues, but never from the
  *                 youngest generation (pages found young or faulted in since
  *                 the last pass). Picked pages are no longer tracked: the
- *                 caller unmaps them, or lru_add()s them back if it cannot.
+ *                 caller unmaps them, or lru_putback()s them if it cannot.
+ *   lru_set_clock()  the caller's clock (any monotonic unit; Tern uses
+ *                 10 ms units of the TSC) stamps each generation as it
+ *                 opens, so every page's idle time is known: at least now
+ *                 minus the birth of its generation. Merging the two
+ *                 oldest generations averages their births by page count.
+ *                 Without a clock, it counts aging passes.
  *   lru_pin()     a pinned page (e.g. one Tern itself needs) is kept on its
  *                 own list: never aged, never picked, and it does not stop
  *                 the generation holding it from emptying and rotating.
@@ -44,6 +50,7 @@
 #define LRU_NR_GENS	 4u	     /* generations alive at most */
 #define LRU_NIL		 0xffffffffu /* "no slot" in a list or hash chain */
 #define LRU_MAX_CAPACITY 0xfffffffeu /* LRU_NIL is never a slot number */
+#define LRU_IDLE_MAX	 16384u	     /* idle times are capped here (clock units) */
 
 /* One tracked page; opaque to callers, who only provide the array. */
 struct lru_page {
@@ -68,6 +75,9 @@ struct lru {
 	u32 free_head;
 	u64 min_seq, max_seq;			/* oldest and youngest live generation */
 	struct lru_list lists[LRU_NR_GENS + 1]; /* generations, then pinned */
+	u64 now;		     /* the clock (lru_set_clock, or aging passes) */
+	bool clocked;		     /* lru_set_clock was called */
+	u64 born[LRU_NR_GENS];	     /* clock when each live generation opened */
 	/* cumulative counters, reported by lru_get_stats() */
 	u64 age_passes, scanned, young, old, picked, rotations;
 };
@@ -90,12 +100,18 @@ typedef bool (*lru_young_fn)(u64 gfn, void *ctx);
 int lru_init(struct lru *l, struct lru_page *storage, u32 capacity);
 /* -E_EXIST if gfn is tracked, -E_NOMEM if all slots are used. */
 int lru_add(struct lru *l, u64 gfn);
+/* A picked page that could not be evicted: back into the oldest generation
+ * (its head, picked after the rest of it), so it keeps counting as old.
+ * Errors as lru_add(). */
+int lru_putback(struct lru *l, u64 gfn);
 /* -E_NOENT if gfn is not tracked. Works on pinned pages too. */
 int lru_remove(struct lru *l, u64 gfn);
 bool lru_contains(const struct lru *l, u64 gfn);
 /* -E_NOENT if not tracked; pinning a pinned page is a no-op. */
 int lru_pin(struct lru *l, u64 gfn);
 int lru_unpin(struct lru *l, u64 gfn);
+/* Set the clock (monotonic; never goes back) before lru_age / lru_idle_weight. */
+void lru_set_clock(struct lru *l, u64 now);
 /* One aging pass; returns the number of pages found young. */
 u32 lru_age(struct lru *l, lru_young_fn test_and_clear_young, void *ctx);
 /* Up to max gfns from the oldest generation into out[]; returns how many.
@@ -103,8 +119,11 @@ u32 lru_age(struct lru *l, lru_young_fn test_and_clear_young, void *ctx);
 u32 lru_pick_victims(struct lru *l, u64 *out, u32 max);
 /* Pages lru_pick_victims() could return right now (outside the youngest). */
 u32 lru_evictable(const struct lru *l);
-/* Idleness weight used by lru_share_reclaim(): a page at age a (0 = youngest
- * generation) weighs 2^a - 1, so idle VMs and idle pages dominate. */
+/* Idleness weight used by lru_share_reclaim(): every page outside the
+ * youngest generation weighs i^2, i = 1 + how long (clock units, capped at
+ * LRU_IDLE_MAX) its generation has been idle at the current clock. Squared,
+ * so a page idle twice as long counts four times: idle VMs give first,
+ * while a large busy VM still gives its truly cold pages. */
 u64 lru_idle_weight(const struct lru *l);
 void lru_get_stats(const struct lru *l, struct lru_stats *out);
 

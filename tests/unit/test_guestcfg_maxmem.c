@@ -30,10 +30,13 @@ static void test_default_no_overcommit(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("mem=64M"), 0);
-	assert_int_equal(cfg.maxmem, MiB(64));
+	assert_int_equal(cfg.maxmem, 0); /* not reclaimable */
 	assert_int_equal(cfg.max_leaf, 3); /* 1g */
-	assert_int_equal(parse("mem=64M maxmem=64M maxleaf=2m"), 0);
-	assert_int_equal(cfg.max_leaf, 2);
+	/* maxmem=mem: no limit of its own, reclaimable under host pressure. */
+	assert_int_equal(parse("mem=64M maxmem=64M"), 0);
+	assert_int_equal(cfg.maxmem, MiB(64));
+	assert_int_equal(cfg.max_leaf, 1);
+	assert_int_equal(parse("mem=64M maxmem=64M maxleaf=2m"), -E_INVAL);
 }
 
 static void test_overcommit_limit(void **state)

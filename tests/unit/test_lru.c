@@ -491,6 +491,41 @@ static void test_share_proportional(void **state)
 	assert_int_equal(sum(out, 4), 0);
 }
 
+/* Pages last young at clock 'young_at', aged (found old) at every clock up to 'until'. */
+static void make_clocked_vm(struct lru *l, u32 idx, u32 pages, u64 young_at, u64 until)
+{
+	assert_int_equal(lru_init(l, vm_storage[idx], 1024), 0);
+	add_range(l, 0, pages);
+	lru_set_clock(l, young_at);
+	lru_age(l, cb_young, NULL);
+	for (u64 t = young_at + 1; t <= until; t++) {
+		lru_set_clock(l, t);
+		lru_age(l, cb_old, NULL);
+	}
+}
+
+static void test_share_by_idle_time(void **state)
+{
+	struct lru idle, busy;
+	const struct lru *vms[2] = {&busy, &idle};
+	u64 out[2];
+
+	(void)state;
+	/* Merges of the oldest generation keep its birth: idle 99 units + 1. */
+	make_clocked_vm(&idle, 0, 100, 1, 100);
+	assert_int_equal(lru_idle_weight(&idle), 100ull * 100 * 100);
+	make_clocked_vm(&busy, 1, 100, 95, 100);
+	assert_int_equal(lru_idle_weight(&busy), 100ull * 6 * 6);
+	lru_share_reclaim(vms, 2, 100, out);
+	assert_int_equal(sum(out, 2), 100);
+	assert_true(out[1] >= 99);
+	/* The clock never goes back; idle times are capped. */
+	lru_set_clock(&busy, 50);
+	assert_int_equal(lru_idle_weight(&busy), 100ull * 6 * 6);
+	lru_set_clock(&idle, 1000000);
+	assert_int_equal(lru_idle_weight(&idle), 100ull * LRU_IDLE_MAX * LRU_IDLE_MAX);
+}
+
 static void test_share_cap_redistributed(void **state)
 {
 	struct lru small_idle, big_warm;
@@ -498,8 +533,8 @@ static void test_share_cap_redistributed(void **state)
 	u64 out[2];
 
 	(void)state;
-	make_vm(&small_idle, 0, 10, 0, 3); /* weight 10 * 7 = 70, gives <= 10 */
-	make_vm(&big_warm, 1, 1000, 0, 1); /* weight 1000 * 1 */
+	make_vm(&small_idle, 0, 10, 0, 3); /* weight 10 * 4^2, gives <= 10 */
+	make_vm(&big_warm, 1, 1000, 0, 1); /* weight 1000 * 2^2 */
 	lru_share_reclaim(vms, 2, 500, out);
 	assert_int_equal(out[0], 10);
 	assert_int_equal(out[1], 490);
@@ -517,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_share_idle_before_busy),
 		cmocka_unit_test(test_share_proportional),
 		cmocka_unit_test(test_share_cap_redistributed),
+		cmocka_unit_test(test_share_by_idle_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

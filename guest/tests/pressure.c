@@ -1,0 +1,168 @@
+/*
+ * pressure: two VMs under host memory pressure (tools/guest-tests boots them
+ * together on a small host; both reclaimable: maxmem=mem). Run one with
+ * `-- role=idle` and one with `-- role=busy`; ws=MiB sets the working set
+ * (default 40).
+ *
+ *   idle  writes its working set at once, then leaves it alone for hold_ms
+ *         (default 4000), and at the end reads every byte back.
+ *   busy  waits delay_ms (default 600, long enough for the idle VM's pages
+ *         to age), writes its working set, pushing the host below its low
+ *         watermark, then keeps reading and rewriting all of it for
+ *         `rounds` passes (default 6), and reads every byte back.
+ *
+ * Host reclaim shares what it takes by idleness, so the idle VM must give up
+ * memory (at least 1/8 of its working set), the busy one keep its data (at
+ * most 1/16 of its working set compressed away; tools/guest-tests also
+ * checks that the idle VM gave at least 4 times as many pages as the busy
+ * one lost data pages), and no byte may change in either. A policy that
+ * took "the first VM, its oldest pages", or shared by size alone, fails.
+ * Figures come from TERN_HC_STATS.
+ */
+#include "guest.h"
+#include "tern_mmu.h"
+#include "x86.h"
+
+const char guest_name[] = "pressure";
+
+#define KEY 0x9e3779b97f4a7c15ull
+#define PAGE 4096ull
+
+/* Word j of the page at gpa in pass 'gen': 1 page in 8 incompressible. */
+static u64 word(u64 gpa, u64 j, u64 gen, u64 *rng)
+{
+	u64 pn = gpa / PAGE;
+
+	if (pn % 8 == 7) {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		return *rng ^ gen;
+	}
+	return (pn * KEY) ^ (j / 64) ^ (gen << 48);
+}
+
+/* Write (or check) generation 'gen' over [lo, hi); returns corrupted bytes. */
+static u64 pass(u64 lo, u64 hi, u64 gen, bool write)
+{
+	u64 bad = 0;
+
+	for (u64 p = lo; p < hi; p += PAGE) {
+		u64 rng = (p / PAGE) * KEY | 1;
+		volatile u64 *w = (volatile u64 *)p;
+
+		for (u64 j = 0; j < PAGE / 8; j++) {
+			u64 want = word(p, j, gen, &rng), got, x;
+
+			if (write) {
+				w[j] = want;
+				continue;
+			}
+			got = w[j];
+			x = got ^ want;
+			if (!x)
+				continue;
+			if (bad < 4)
+				printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", p + j * 8, got, want);
+			for (int b = 0; b < 8; b++)
+				bad += (x >> (8 * b)) & 0xff ? 1 : 0;
+		}
+	}
+	return bad;
+}
+
+static void stats(struct tern_vm_stats_mmu *s)
+{
+	memset(s, 0, sizeof(*s));
+	tern_hypercall(TERN_HC_STATS, (u64)s, sizeof(*s), 0, 0);
+}
+
+static u64 opt_u64(const char *key, u64 def)
+{
+	char buf[24];
+
+	return cmdline_get(key, buf, sizeof(buf)) ? parse_u64(buf) : def;
+}
+
+static void wait_ms(u64 tsc_khz, u64 ms)
+{
+	u64 end = rdtsc() + tsc_khz * ms;
+
+	while (rdtsc() < end)
+		__builtin_ia32_pause();
+}
+
+static void report(const char *role, const struct tern_vm_stats_mmu *s)
+{
+	printf("%s: resident %llu KiB (max %llu), host evicted %llu pages, evicted zero %llu "
+	       "compressed %llu, refaults %llu, scans %llu; host free lowest %llu KiB "
+	       "(reserve %llu KiB, low %llu KiB)\n",
+	       role, s->oc_resident_pages * 4, s->oc_resident_max * 4, s->oc_host_evicted,
+	       s->oc_evict_zero, s->oc_evict_compressed, s->oc_refaults, s->oc_scans,
+	       s->host_free_lowest * 4, s->host_reserve_pages * 4, s->host_low_pages * 4);
+}
+
+void guest_main(void)
+{
+	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), hi = 0;
+	u64 ws = opt_u64("ws", 40), khz, pages, bad = 0;
+	bool busy;
+	struct tern_vm_stats_mmu st;
+	char role[8] = "";
+
+	cmdline_get("role", role, sizeof(role));
+	busy = role[0] == 'b';
+	if (!tern_present() || !checkf(role[0] == 'b' || role[0] == 'i', "role=%s", role))
+		return;
+	for (int i = 0; i < mem_map_count; i++) {
+		u64 s = mem_map[i].base, e = s + mem_map[i].len;
+
+		if (mem_map[i].type == MEM_AVAILABLE && s <= lo && e > lo)
+			hi = e;
+	}
+	if (hi > lo + (ws << 20))
+		hi = lo + (ws << 20);
+	pages = (hi - lo) / PAGE;
+	khz = (u64)tern_hypercall(TERN_HC_GET_TSC_KHZ, 0, 0, 0, 0);
+	if (!checkf(hi - lo >= (8ull << 20) && khz, "working set %lu KiB, TSC %lu kHz",
+		    (hi - lo) >> 10, khz))
+		return;
+	stats(&st);
+	if (!checkf(st.oc_limit_pages > 0, "the VM is reclaimable (maxmem=)"))
+		return;
+	if (busy) {
+		u64 rounds = opt_u64("rounds", 6);
+
+		wait_ms(khz, opt_u64("delay_ms", 600));
+		pass(lo, hi, 0, true);
+		for (u64 r = 1; r <= rounds; r++) {
+			bad += pass(lo, hi, r - 1, false);
+			pass(lo, hi, r, true);
+		}
+		bad += pass(lo, hi, rounds, false);
+		stats(&st);
+		report("busy", &st);
+		checkf(st.host_free_lowest < st.host_low_pages,
+		       "the host went below its low watermark (lowest %llu KiB, low %llu KiB)",
+		       st.host_free_lowest * 4, st.host_low_pages * 4);
+		/* Its idle zero pages (outside the working set) may go: they cost
+		 * nothing to give. Its data may not. */
+		checkf(st.oc_evict_compressed + st.oc_evict_raw <= pages / 16,
+		       "the busy VM kept its data: %llu of %lu pages compressed away (at most "
+		       "1/16), %llu refaults",
+		       st.oc_evict_compressed + st.oc_evict_raw, pages, st.oc_refaults);
+	} else {
+		pass(lo, hi, 0, true);
+		wait_ms(khz, opt_u64("hold_ms", 4000));
+		stats(&st);
+		report("idle", &st);
+		checkf(st.oc_host_evicted >= pages / 8,
+		       "the idle VM gave up memory: %llu of %lu pages (at least 1/8)",
+		       st.oc_host_evicted, pages);
+		bad = pass(lo, hi, 0, false);
+		stats(&st);
+		checkf(st.oc_refaults > 0, "its evicted pages came back (%llu refaults)",
+		       st.oc_refaults);
+	}
+	checkf(bad == 0, "every byte reads back: %lu corrupted bytes", bad);
+}
