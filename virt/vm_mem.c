@@ -194,9 +194,13 @@ int vm_memslot_delete(struct vm *vm, u32 id)
 	memslot_remove(&vm->slots, id);
 	zap(&c, old.base_gfn, old.npages);
 	change_end(&c);
-	write_unlock(&vm->slots_lock);
-	/* No vCPU maps it and no reader can find it: free the contents. */
+	/*
+	 * No vCPU maps it and no reader can find it: free the contents, still
+	 * under the lock, so the slot id cannot be reused (and its new pages
+	 * tracked by reclaim under the same keys) before the old ones are gone.
+	 */
 	free_backing_pages(vm, old.id, old.backing, 0, old.backing_entries);
+	write_unlock(&vm->slots_lock);
 	free_backing_array(old.backing, old.backing_entries);
 	return 0;
 }

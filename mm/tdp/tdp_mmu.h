@@ -174,8 +174,9 @@ bool tdp_mmu_mmio_fast(struct tdp_mmu *mmu, u64 gpa, u64 cur_gen);
 /*
  * Zap leaf and MMIO SPTEs covering [gfn_start, gfn_end) and free tables
  * left empty (after a grace period). Returns the number of SPTEs changed
- * (leaves + MMIO + unlinked tables); *flush (may be NULL) is set when a
- * present SPTE was removed and TLBs must be flushed. Huge leaves straddling
+ * (leaves + MMIO + unlinked tables); *flush (may be NULL) is set to true
+ * when a present SPTE was removed and TLBs must be flushed, and otherwise
+ * left alone, so one flag collects a batch of zaps (initialise it). Huge leaves straddling
  * the range are zapped whole. The plain form takes mmu_lock for WRITE.
  */
 u64 tdp_mmu_zap_range(struct tdp_mmu *mmu, u64 gfn_start, u64 gfn_end, bool *flush);

@@ -125,8 +125,8 @@ u64 tdp_mmu_zap_range_locked(struct tdp_mmu *mmu, u64 gfn_start, u64 gfn_end, bo
 	struct zap_ctx z = { .mmu = mmu, .start = gfn_start, .end = MIN(gfn_end, TDP_MAX_GFN) };
 
 	zap_walk(&z);
-	if (flush)
-		*flush = z.flush;
+	if (flush && z.flush)
+		*flush = true; /* never cleared: one flag can collect a batch of zaps */
 	return z.changed;
 }
 

@@ -231,7 +231,7 @@ static void bench_delete_slot(void)
 	const u64 per = TDP_PAGES_1G / 64;
 	u64 victim_lo = 17 * per, victim_hi = 18 * per, out_before, out_after, changed;
 	double t0, t_del, t_all;
-	bool flush;
+	bool flush = false;
 
 	vm_reset();
 	for (u32 i = 0; i < 64; i++)

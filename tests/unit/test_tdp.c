@@ -437,9 +437,13 @@ static void test_zap_range_only_range(void **state)
 	assert_int_equal(n, 10 + 492 + 1); /* + the emptied PT */
 	assert_int_equal(vm.mmu.pages, vm.mmu.deferred_pages + tdp_mmu_count_tables(&vm.mmu));
 	/* An empty range changes nothing. */
-	flush = true;
+	flush = false;
 	assert_int_equal(tdp_mmu_zap_range(&vm.mmu, 4096, 8192, &flush), 0);
 	assert_false(flush);
+	/* A zap that needs no flush leaves a collected "flush" set. */
+	flush = true;
+	assert_int_equal(tdp_mmu_zap_range(&vm.mmu, 4096, 8192, &flush), 0);
+	assert_true(flush);
 	vm_teardown(true);
 }
 

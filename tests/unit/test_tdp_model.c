@@ -98,7 +98,7 @@ static void op_add_slot(void)
 static void op_delete_or_move(int kind)
 {
 	struct memslot old, *s;
-	bool flush;
+	bool flush = false;
 
 	if (!slots.count)
 		return;
@@ -419,7 +419,7 @@ static void test_model(void **state)
 			op_fault(counts);
 		} else if (k < 740) {
 			u64 start = rnd_below(GFN_SPACE), len = 1 + rnd_below(2048);
-			bool flush;
+			bool flush = false;
 
 			if (rnd_below(8) == 0)
 				start = HIGH_MMIO_GFN + rnd_below(1u << 20);
