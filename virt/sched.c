@@ -14,6 +14,7 @@
 #include "virt/tdp.h"
 #include "virt/virt_ops.h"
 #include "virt/vm.h"
+#include "virt/vm_mem.h"
 #include "virt/xsave.h"
 
 struct run_queue {
@@ -144,6 +145,26 @@ void vm_flush_tlb_kick(struct vm *vm)
 	}
 }
 
+/*
+ * v's run loop is over. The last vCPU of a stopped VM to get here gives the
+ * VM's memory back at once: the other VMs may need it before all have ended.
+ */
+static void retire(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u64 pages;
+
+	if (v->stopped)
+		return;
+	v->stopped = true;
+	if (__atomic_add_fetch(&vm->vcpus_retired, 1, __ATOMIC_ACQ_REL) != vm->nr_vcpus)
+		return;
+	pages = vm_mem_release(vm);
+	if (pages)
+		pr_info("VM %s: done; %llu KiB of guest memory given back\n", vm->name,
+			(unsigned long long)(pages << 2));
+}
+
 void sched_run_queue(void *unused)
 {
 	struct run_queue *rq = &queues[this_cpu_id()];
@@ -160,13 +181,15 @@ void sched_run_queue(void *unused)
 		for (u32 i = 0; i < rq->count; i++) {
 			struct vcpu *v = rq->vcpus[i];
 
-			if (vcpu_finished(v))
+			if (vcpu_finished(v)) {
+				retire(v);
 				continue;
+			}
 			live++;
 			run_slice(rq, v);
 			host_reclaim_tick(rdtsc()); /* also while every vCPU here halts */
 			if (vcpu_finished(v))
-				v->stopped = true;
+				retire(v);
 		}
 		if (live)
 			cpu_relax();

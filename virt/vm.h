@@ -73,6 +73,7 @@ struct vm {
 	int exit_status;               /* [l] valid once stopped */
 	char stop_reason[VM_REASON_MAX]; /* [l] */
 	u32 vcpus_running;             /* (a) */
+	u32 vcpus_retired;             /* (a) vCPUs whose run loop has ended */
 	struct vm_devices *devs;       /* (c) */
 	struct vm_stats stats;         /* (a) */
 	paddr_t tdp_root;              /* (c) EPT PML4 / NPT nCR3 */

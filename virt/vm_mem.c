@@ -163,6 +163,25 @@ static void change_end(struct change *c)
 		vm_flush_tlb_kick(c->vm);
 }
 
+u64 vm_mem_release(struct vm *vm)
+{
+	struct change c;
+	u64 before = pages_free();
+
+	write_lock(&vm->slots_lock);
+	change_begin(&c, vm);
+	for (u32 s = 0; s < vm->slots.count; s++)
+		zap(&c, vm->slots.slots[s].base_gfn, vm->slots.slots[s].npages);
+	change_end(&c);
+	for (u32 s = 0; s < vm->slots.count; s++) {
+		struct memslot *m = &vm->slots.slots[s];
+
+		free_backing_pages(vm, m->id, m->backing, 0, m->backing_entries);
+	}
+	write_unlock(&vm->slots_lock);
+	return pages_free() > before ? pages_free() - before : 0;
+}
+
 int vm_memslot_add(struct vm *vm, u32 id, u64 gpa, u64 bytes)
 {
 	int err;

@@ -26,6 +26,12 @@ struct tern_memslot;
 int vm_mem_add_slot(struct vm *vm, u64 gpa, u64 bytes, u32 id);
 /* Free every slot and its backing. */
 void vm_mem_destroy(struct vm *vm);
+/*
+ * A stopped VM whose vCPUs have all left their run loops gives its guest
+ * memory back at once (the slots stay, empty), so other VMs can use it
+ * before every VM has ended. Returns the pages freed.
+ */
+u64 vm_mem_release(struct vm *vm);
 
 /*
  * Runtime slot changes (host API; TERN_HC_MEMSLOT calls these). Return 0,
