@@ -354,23 +354,27 @@ u32 vm_memslot_list(struct vm *vm, struct tern_memslot *out, u32 max)
 	return n;
 }
 
-/* slots_lock held by the caller. */
-static u8 *gpa_to_hva(struct vm *vm, u64 gpa, bool alloc)
+/* slots_lock held by the caller. 'modify': Tern is about to change the page. */
+static u8 *gpa_to_hva(struct vm *vm, u64 gpa, bool alloc, bool modify)
 {
 	struct memslot *m = (struct memslot *)memslot_find(&vm->slots, gpa >> PAGE_SHIFT);
+	u64 idx;
 	paddr_t pa;
 
 	if (!m)
 		return NULL;
-	pa = vm_mem_backing(vm, m, (gpa >> PAGE_SHIFT) - m->base_gfn, alloc);
+	idx = (gpa >> PAGE_SHIFT) - m->base_gfn;
+	pa = vm_mem_backing(vm, m, idx, alloc);
 	if (!pa)
 		return NULL;
+	if (modify && vm->reclaim)
+		evict_page_written(vm, m, idx); /* new contents may compress now */
 	return (u8 *)phys_to_virt(pa) + (gpa & (PAGE_SIZE - 1));
 }
 
 void *vm_gpa_to_hva(struct vm *vm, u64 gpa)
 {
-	return gpa_to_hva(vm, gpa, false);
+	return gpa_to_hva(vm, gpa, false, false);
 }
 
 enum copy_op { COPY_READ, COPY_WRITE, COPY_ZERO };
@@ -384,7 +388,7 @@ static int copy_gpa(struct vm *vm, u64 gpa, void *buf, size_t len, enum copy_op 
 	read_lock(&vm->slots_lock);
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-		u8 *hva = gpa_to_hva(vm, gpa, write);
+		u8 *hva = gpa_to_hva(vm, gpa, write, op != COPY_READ);
 
 		if (!hva) {
 			/* Unpopulated RAM reads as zeros; no slot (or no memory) fails. */

@@ -190,6 +190,17 @@ int evict_prepare_backing(struct vm *vm, struct memslot *m, u64 idx, bool alloc,
 	return err;
 }
 
+void evict_page_written(struct vm *vm, const struct memslot *m, u64 idx)
+{
+	struct vm_reclaim *r = vm->reclaim;
+
+	if (!__atomic_load_n(&r->incomp.count, __ATOMIC_RELAXED))
+		return;
+	spin_lock(&r->lock);
+	keyset_remove(&r->incomp, EVICT_KEY(m->id, idx));
+	spin_unlock(&r->lock);
+}
+
 void evict_free_entry(struct vm *vm, u32 slot_id, u64 idx, paddr_t e)
 {
 	struct vm_reclaim *r = vm->reclaim;
