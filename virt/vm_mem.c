@@ -91,6 +91,8 @@ static int add_locked(struct vm *vm, u64 gpa, u64 bytes, u32 id)
 
 	if (!range_ok(gpa, bytes))
 		return -E_INVAL;
+	if (evict_reserve(vm, npages))
+		return -E_NOMEM; /* reclaim could not track the new pages */
 	b = alloc_backing_array(npages);
 	if (!b)
 		return -E_NOMEM;
@@ -292,6 +294,10 @@ int vm_memslot_resize(struct vm *vm, u32 id, u64 new_bytes)
 		goto unlock;
 	}
 	old_npages = m->npages;
+	if (npages > old_npages && evict_reserve(vm, npages - old_npages)) {
+		err = -E_NOMEM;
+		goto unlock;
+	}
 	if (npages > m->backing_entries) {
 		new_b = alloc_backing_array(npages);
 		if (!new_b) {

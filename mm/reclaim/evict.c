@@ -71,7 +71,7 @@ int evict_vm_init(struct vm *vm)
 	r = kzalloc_pages(sizeof(*r));
 	if (!r)
 		return -E_NOMEM;
-	r->lru_capacity = (u32)(pages + 1024); /* slack for runtime slot growth */
+	r->lru_capacity = (u32)(pages + EVICT_LRU_SLACK);
 	r->lru_pages = kzalloc_pages((size_t)r->lru_capacity * sizeof(struct lru_page));
 	if (!r->lru_pages) {
 		kfree_pages(r, sizeof(*r));
@@ -97,6 +97,36 @@ int evict_vm_init(struct vm *vm)
 	else
 		pr_info("VM %s: reclaimable under host memory pressure (4 KiB leaves)\n",
 			vm->name);
+	return 0;
+}
+
+int evict_reserve(struct vm *vm, u64 pages)
+{
+	struct vm_reclaim *r = vm->reclaim;
+	struct lru_page *store, *old;
+	u64 want = pages + EVICT_LRU_SLACK;
+	u32 old_cap;
+
+	if (!r)
+		return 0;
+	for (u32 s = 0; s < vm->slots.count; s++)
+		want += vm->slots.slots[s].npages;
+	if (want <= r->lru_capacity)
+		return 0;
+	want = MAX(want, (u64)r->lru_capacity * 3 / 2); /* amortised growth */
+	if (want > LRU_MAX_CAPACITY)
+		return -E_NOMEM;
+	store = kzalloc_pages(want * sizeof(struct lru_page));
+	if (!store)
+		return -E_NOMEM;
+	spin_lock(&r->lock);
+	old = r->lru_pages;
+	old_cap = r->lru_capacity;
+	lru_grow(&r->lru, store, (u32)want);
+	r->lru_pages = store;
+	r->lru_capacity = (u32)want;
+	spin_unlock(&r->lock);
+	kfree_pages(old, (size_t)old_cap * sizeof(struct lru_page));
 	return 0;
 }
 

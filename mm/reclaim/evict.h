@@ -81,6 +81,11 @@ struct evict_stats {
  * tracked. Call from tdp_vm_init. 0 or -E_NOMEM.
  */
 int evict_vm_init(struct vm *vm);
+/*
+ * Slots are about to grow by 'pages' (slots_lock held for write): make sure
+ * the LRU can track them. 0, or -E_NOMEM. No-op for VMs not reclaimable.
+ */
+int evict_reserve(struct vm *vm, u64 pages);
 /* After every slot's backing was freed (vm_mem_destroy). */
 void evict_vm_destroy(struct vm *vm);
 

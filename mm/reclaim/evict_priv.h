@@ -19,6 +19,7 @@
 #define EVICT_KEY_IDX(k) ((k) & 0xffffffffull)
 
 #define EVICT_INCOMP_SLOTS 1024u /* remembered compression failures (3/4 usable) */
+#define EVICT_LRU_SLACK 1024u	 /* LRU slots beyond the VM's pages (shadows, growth) */
 #define EVICT_AGE_INTERVAL_MS 100 /* the reclaim tick ages a VM at most this often */
 #define EVICT_CLOCK_MS 10	  /* unit of the LRU clock: idle times, up to 160 s */
 

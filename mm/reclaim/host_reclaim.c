@@ -69,9 +69,10 @@ static void note_free(u64 free)
  */
 static u64 reclaim_to(u64 goal)
 {
-	struct lru snap[MAX_VMS];
-	const struct lru *lrus[MAX_VMS];
-	u64 share[MAX_VMS], evicted = 0;
+	static struct lru snap[MAX_VMS]; /* under reclaim_lock; too big for the stack */
+	static const struct lru *lrus[MAX_VMS];
+	static u64 share[MAX_VMS];
+	u64 evicted = 0;
 
 	for (int pass = 0; pass < HOST_RECLAIM_PASSES; pass++) {
 		u64 free = pages_free();

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-VM generational LRU for host reclaim; see lru.h for the model. Lists
- * are doubly linked through slot numbers so that moving a page between
- * generations, removing it and picking it are O(1); gfn lookup is a chained
- * hash whose bucket heads live in the same slot array.
+ * Per-VM generational LRU for host reclaim; see lru.h for the model and the
+ * adaptive early eviction. Lists are doubly linked through slot numbers so
+ * that moving a page between generations, removing it and picking it are
+ * O(1); gfn lookup is a chained hash whose bucket heads live in the same slot
+ * array. Picked pages stay in the hash as shadows, on their own list (oldest
+ * recycled first), until their slot is needed.
  */
-#include "mm/reclaim/lru.h"
+#include "mm/reclaim/lru_priv.h"
 
 #define HASH_MUL 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio */
 
@@ -14,16 +16,6 @@ static u32 bucket_of(const struct lru *l, u64 gfn)
 	u64 h = (gfn * HASH_MUL) >> 32;
 
 	return (u32)((h * l->capacity) >> 32); /* range reduction, no division */
-}
-
-static u32 gen_list(u64 seq)
-{
-	return (u32)(seq % LRU_NR_GENS);
-}
-
-static u32 nr_gens(const struct lru *l)
-{
-	return (u32)(l->max_seq - l->min_seq + 1);
 }
 
 static void list_push_head(struct lru *l, u32 list, u32 slot)
@@ -47,6 +39,8 @@ static void list_unlink(struct lru *l, u32 slot)
 	struct lru_page *p = &l->pages[slot];
 	struct lru_list *ls = &l->lists[p->list];
 
+	if (slot == l->cursor)
+		l->cursor = p->next; /* the next most recently young candidate */
 	if (p->prev != LRU_NIL)
 		l->pages[p->prev].next = p->next;
 	else
@@ -56,6 +50,8 @@ static void list_unlink(struct lru *l, u32 slot)
 	else
 		ls->tail = p->prev;
 	ls->count--;
+	if (p->list == LRU_LIST_SHADOW && (p->flags & F_EARLY))
+		l->early_shadows--;
 }
 
 /* Append all of list 'from' behind the tail of 'to' (they are older). */
@@ -79,7 +75,8 @@ static void list_splice_tail(struct lru *l, u32 from, u32 to)
 	src->count = 0;
 }
 
-/* Slot of gfn or LRU_NIL; *pprev gets the previous slot in its hash chain. */
+/* Slot of gfn, tracked or shadow, or LRU_NIL; *pprev gets the previous slot
+ * in its hash chain. */
 static u32 find(const struct lru *l, u64 gfn, u32 *pprev)
 {
 	u32 prev = LRU_NIL;
@@ -97,6 +94,13 @@ static u32 find(const struct lru *l, u64 gfn, u32 *pprev)
 	return LRU_NIL;
 }
 
+static u32 find_tracked(const struct lru *l, u64 gfn)
+{
+	u32 s = find(l, gfn, NULL);
+
+	return s != LRU_NIL && l->pages[s].state == SLOT_TRACKED ? s : LRU_NIL;
+}
+
 /* Forget slot: out of its list, out of the hash, back on the free list. */
 static void release(struct lru *l, u32 slot, u32 hprev)
 {
@@ -107,7 +111,8 @@ static void release(struct lru *l, u32 slot, u32 hprev)
 		l->pages[hprev].hnext = p->hnext;
 	else
 		l->pages[bucket_of(l, p->gfn)].bucket = p->hnext;
-	p->in_use = 0;
+	p->state = SLOT_FREE;
+	p->flags = 0;
 	p->next = l->free_head;
 	l->free_head = slot;
 }
@@ -116,7 +121,7 @@ int lru_init(struct lru *l, struct lru_page *storage, u32 capacity)
 {
 	if (!l || !storage || !capacity || capacity > LRU_MAX_CAPACITY)
 		return -E_INVAL;
-	*l = (struct lru){.pages = storage, .capacity = capacity};
+	*l = (struct lru){.pages = storage, .capacity = capacity, .cursor = LRU_NIL};
 	for (u32 i = 0; i < capacity; i++) {
 		storage[i] = (struct lru_page){
 			.prev = LRU_NIL,
@@ -131,53 +136,114 @@ int lru_init(struct lru *l, struct lru_page *storage, u32 capacity)
 	return 0;
 }
 
-static int track(struct lru *l, u64 gfn, u64 seq)
+int lru_grow(struct lru *l, struct lru_page *storage, u32 capacity)
 {
-	u32 slot, b;
+	u32 old = l->capacity;
 
-	if (find(l, gfn, NULL) != LRU_NIL)
-		return -E_EXIST;
+	if (!storage || capacity <= old || capacity > LRU_MAX_CAPACITY)
+		return -E_INVAL;
+	/* Same slot numbers, so every list link stays valid; the hash is
+	 * rebuilt (its buckets depend on the capacity); new slots are free. */
+	for (u32 i = 0; i < capacity; i++) {
+		storage[i] = i < old ? l->pages[i] : (struct lru_page){.prev = LRU_NIL};
+		storage[i].bucket = LRU_NIL;
+		storage[i].hnext = LRU_NIL;
+	}
+	for (u32 i = old; i < capacity; i++)
+		storage[i].next = i + 1 < capacity ? i + 1 : l->free_head;
+	l->free_head = old;
+	l->pages = storage;
+	l->capacity = capacity;
+	for (u32 i = 0; i < old; i++) {
+		struct lru_page *p = &storage[i];
+		u32 b;
+
+		if (p->state == SLOT_FREE)
+			continue;
+		b = bucket_of(l, p->gfn);
+		p->hnext = storage[b].bucket;
+		storage[b].bucket = i;
+	}
+	return 0;
+}
+
+/* A free slot, else the oldest shadow's (forgotten), else LRU_NIL. */
+static u32 alloc_slot(struct lru *l)
+{
+	u32 slot = l->lists[LRU_LIST_SHADOW].tail, hprev;
+
+	if (l->free_head == LRU_NIL && slot != LRU_NIL) {
+		find(l, l->pages[slot].gfn, &hprev);
+		release(l, slot, hprev);
+	}
 	slot = l->free_head;
-	if (slot == LRU_NIL)
-		return -E_NOMEM;
-	l->free_head = l->pages[slot].next;
-	b = bucket_of(l, gfn);
-	l->pages[slot].gfn = gfn;
-	l->pages[slot].in_use = 1;
-	l->pages[slot].hnext = l->pages[b].bucket;
-	l->pages[b].bucket = slot;
-	list_push_head(l, gen_list(seq), slot);
+	if (slot != LRU_NIL)
+		l->free_head = l->pages[slot].next;
+	return slot;
+}
+
+static int track(struct lru *l, u64 gfn, bool putback)
+{
+	u32 slot = find(l, gfn, NULL), b;
+	struct lru_page *p;
+
+	if (slot != LRU_NIL && l->pages[slot].state == SLOT_TRACKED)
+		return -E_EXIST;
+	if (slot != LRU_NIL) { /* a shadow: picked earlier */
+		p = &l->pages[slot];
+		if (!putback) {
+			l->refaults++;
+			lru_note_reuse(l, age_of(l, p), true, p->flags);
+			p->stamp = (u32)l->max_seq;
+		}
+		list_unlink(l, slot); /* keeps its stamp when put back */
+	} else {
+		slot = alloc_slot(l);
+		if (slot == LRU_NIL)
+			return -E_NOMEM;
+		b = bucket_of(l, gfn);
+		p = &l->pages[slot];
+		p->gfn = gfn;
+		p->hnext = l->pages[b].bucket;
+		l->pages[b].bucket = slot;
+		p->stamp = (u32)(putback ? l->min_seq : l->max_seq);
+	}
+	p->state = SLOT_TRACKED;
+	p->flags = putback ? F_PUTBACK : 0;
+	list_push_head(l, gen_list(putback ? l->min_seq : l->max_seq), slot);
 	return 0;
 }
 
 int lru_add(struct lru *l, u64 gfn)
 {
-	return track(l, gfn, l->max_seq);
+	return track(l, gfn, false);
 }
 
 int lru_putback(struct lru *l, u64 gfn)
 {
-	return track(l, gfn, l->min_seq);
+	return track(l, gfn, true);
 }
 
 int lru_remove(struct lru *l, u64 gfn)
 {
 	u32 hprev, slot = find(l, gfn, &hprev);
+	bool tracked;
 
 	if (slot == LRU_NIL)
 		return -E_NOENT;
-	release(l, slot, hprev);
-	return 0;
+	tracked = l->pages[slot].state == SLOT_TRACKED;
+	release(l, slot, hprev); /* a shadow is forgotten */
+	return tracked ? 0 : -E_NOENT;
 }
 
 bool lru_contains(const struct lru *l, u64 gfn)
 {
-	return find(l, gfn, NULL) != LRU_NIL;
+	return find_tracked(l, gfn) != LRU_NIL;
 }
 
 int lru_pin(struct lru *l, u64 gfn)
 {
-	u32 slot = find(l, gfn, NULL);
+	u32 slot = find_tracked(l, gfn);
 
 	if (slot == LRU_NIL)
 		return -E_NOENT;
@@ -190,13 +256,15 @@ int lru_pin(struct lru *l, u64 gfn)
 
 int lru_unpin(struct lru *l, u64 gfn)
 {
-	u32 slot = find(l, gfn, NULL);
+	u32 slot = find_tracked(l, gfn);
 
 	if (slot == LRU_NIL)
 		return -E_NOENT;
 	if (l->pages[slot].list == LRU_LIST_PINNED) {
 		list_unlink(l, slot);
 		list_push_head(l, gen_list(l->max_seq), slot);
+		l->pages[slot].stamp = (u32)l->max_seq;
+		l->pages[slot].flags = 0;
 	}
 	return 0;
 }
@@ -219,7 +287,7 @@ void lru_set_clock(struct lru *l, u64 now)
 
 u32 lru_age(struct lru *l, lru_young_fn test_and_clear_young, void *ctx)
 {
-	u32 young = 0, youngest;
+	u32 young = 0, youngest, pop[LRU_AGE_BINS] = {0}, early_clock;
 
 	if (!l->clocked)
 		l->now++; /* no clock: idle times count aging passes */
@@ -232,8 +300,8 @@ u32 lru_age(struct lru *l, lru_young_fn test_and_clear_young, void *ctx)
 		u64 cf = l->lists[from].count, ct = l->lists[to].count;
 
 		if (cf + ct)
-			l->born[to] = l->born[from] +
-				      (l->born[to] - l->born[from]) * ct / (cf + ct);
+			l->born[to] =
+				l->born[from] + (l->born[to] - l->born[from]) * ct / (cf + ct);
 		list_splice_tail(l, from, to);
 		l->min_seq++;
 		l->rotations++;
@@ -241,25 +309,35 @@ u32 lru_age(struct lru *l, lru_young_fn test_and_clear_young, void *ctx)
 	l->max_seq++;
 	youngest = gen_list(l->max_seq);
 	l->born[youngest] = l->now;
+	/* The clock LRU_EARLY_MIN passes ago: the early point's idle time. */
+	early_clock = l->pass_clock[l->max_seq % LRU_EARLY_MIN];
+	l->pass_clock[l->max_seq % LRU_EARLY_MIN] = (u32)l->now;
 	for (u64 seq = l->min_seq; seq < l->max_seq; seq++) {
 		u32 s = l->lists[gen_list(seq)].tail;
 
 		while (s != LRU_NIL) {
-			u32 prev = l->pages[s].prev;
+			struct lru_page *p = &l->pages[s];
+			u32 prev = p->prev;
 
 			l->scanned++;
-			if (test_and_clear_young(l->pages[s].gfn, ctx)) {
+			if (test_and_clear_young(p->gfn, ctx)) {
+				/* idle at the passes since its stamp but this one */
+				lru_note_reuse(l, age_of(l, p) - 1, false, 0);
 				list_unlink(l, s);
 				list_push_head(l, youngest, s);
+				p->stamp = (u32)l->max_seq;
+				p->flags = 0;
 				young++;
 			} else {
 				l->old++;
 			}
+			pop[age_bin(age_of(l, p))]++;
 			s = prev;
 		}
 	}
 	l->young += young;
 	l->age_passes++;
+	lru_early_after_age(l, pop, early_clock);
 	return young;
 }
 
@@ -268,17 +346,29 @@ u32 lru_pick_victims(struct lru *l, u64 *out, u32 max)
 	u32 n = 0;
 
 	while (n < max) {
-		struct lru_list *oldest;
-		u32 slot, hprev;
+		struct lru_page *p;
+		u32 slot;
+		bool early;
 
 		trim_oldest(l);
 		if (l->min_seq == l->max_seq)
 			break; /* only the youngest is left: it needs aging first */
-		oldest = &l->lists[gen_list(l->min_seq)];
-		slot = oldest->tail;
-		out[n++] = l->pages[slot].gfn;
-		find(l, l->pages[slot].gfn, &hprev);
-		release(l, slot, hprev);
+		slot = lru_early_victim(l);
+		early = slot != LRU_NIL;
+		if (!early)
+			slot = l->lists[gen_list(l->min_seq)].tail;
+		p = &l->pages[slot];
+		out[n++] = p->gfn;
+		/* No longer tracked; its slot stays in the hash as a shadow. */
+		list_unlink(l, slot);
+		p->state = SLOT_SHADOW;
+		p->flags = early ? F_EARLY : 0;
+		list_push_head(l, LRU_LIST_SHADOW, slot);
+		if (early) {
+			l->early_shadows++;
+			l->early_picks++;
+			l->epicks++;
+		}
 	}
 	l->picked += n;
 	return n;
@@ -286,11 +376,7 @@ u32 lru_pick_victims(struct lru *l, u64 *out, u32 max)
 
 static u32 tracked(const struct lru *l)
 {
-	u32 n = l->lists[LRU_LIST_PINNED].count;
-
-	for (u32 i = 0; i < LRU_NR_GENS; i++)
-		n += l->lists[i].count;
-	return n;
+	return resident(l) + l->lists[LRU_LIST_PINNED].count;
 }
 
 u32 lru_evictable(const struct lru *l)
@@ -322,112 +408,15 @@ void lru_get_stats(const struct lru *l, struct lru_stats *out)
 		.old = l->old,
 		.picked = l->picked,
 		.rotations = l->rotations,
+		.shadows = l->lists[LRU_LIST_SHADOW].count,
+		.early_k = l->early_k,
+		.tau = l->tau,
+		.refaults = l->refaults,
+		.early_picks = l->early_picks,
+		.early_passes = l->early_passes,
+		.switches = l->switches,
 	};
 	for (u32 a = 0; a < out->nr_gens; a++)
 		out->gen_pages[a] = l->lists[gen_list(l->max_seq - a)].count;
 }
 
-/* floor(a * b / c) for b <= c, without a 128-by-64 division (no libgcc). */
-static u64 muldiv(u64 a, u64 b, u64 c)
-{
-	unsigned __int128 p = (unsigned __int128)a * b, rem = 0;
-	u64 q = 0;
-
-	for (int i = 127; i >= 0; i--) {
-		rem = (rem << 1) | ((p >> i) & 1);
-		q <<= 1; /* the quotient fits in 64 bits because b <= c */
-		if (rem >= c) {
-			rem -= c;
-			q |= 1;
-		}
-	}
-	return q;
-}
-
-static u64 vm_cap(const struct lru *const *vms, u32 i)
-{
-	return vms[i] ? lru_evictable(vms[i]) : 0;
-}
-
-static u64 vm_weight(const struct lru *const *vms, u32 i)
-{
-	return vms[i] ? lru_idle_weight(vms[i]) : 0;
-}
-
-void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per_vm_out)
-{
-	u64 total = 0, remaining;
-
-	for (u32 i = 0; i < n; i++) {
-		per_vm_out[i] = 0;
-		total += vm_cap(vms, i);
-	}
-	remaining = MIN(target, total);
-
-	/* Water-filling: VMs whose proportional share exceeds what they can
-	 * give are saturated and taken out, then the rest is shared again. */
-	while (remaining) {
-		u64 w_sum = 0, given = 0;
-		bool saturated = false;
-
-		for (u32 i = 0; i < n; i++)
-			if (per_vm_out[i] < vm_cap(vms, i))
-				w_sum += vm_weight(vms, i);
-		if (!w_sum)
-			break; /* cannot happen: an evictable page weighs >= 1 */
-		for (u32 i = 0; i < n; i++) {
-			u64 cap = vm_cap(vms, i);
-
-			if (per_vm_out[i] < cap &&
-			    muldiv(remaining, vm_weight(vms, i), w_sum) >= cap - per_vm_out[i]) {
-				given += cap - per_vm_out[i];
-				per_vm_out[i] = cap;
-				saturated = true;
-			}
-		}
-		if (saturated) {
-			remaining -= given;
-			continue;
-		}
-		for (u32 i = 0; i < n; i++) {
-			if (per_vm_out[i] < vm_cap(vms, i)) {
-				u64 s = muldiv(remaining, vm_weight(vms, i), w_sum);
-
-				per_vm_out[i] += s;
-				given += s;
-			}
-		}
-		remaining -= given;
-		/* Rounding left fewer pages than VMs: one more each to the
-		 * heaviest, in (weight desc, index asc) order. Every VM still
-		 * has room, as its share was strictly below its cap. */
-		u64 prev_w = ~0ull;
-		u32 prev_i = 0;
-		bool first = true;
-		while (remaining) {
-			u32 best = LRU_NIL;
-			u64 best_w = 0;
-
-			for (u32 i = 0; i < n; i++) {
-				u64 w = vm_weight(vms, i);
-				bool after_prev =
-					first || w < prev_w || (w == prev_w && i > prev_i);
-
-				if (!w || !after_prev || per_vm_out[i] >= vm_cap(vms, i))
-					continue;
-				if (best == LRU_NIL || w > best_w) {
-					best = i;
-					best_w = w;
-				}
-			}
-			if (best == LRU_NIL)
-				break;
-			per_vm_out[best]++;
-			remaining--;
-			prev_w = best_w;
-			prev_i = best;
-			first = false;
-		}
-		break;
-	}
-}

@@ -22,7 +22,7 @@ build/bench/lz4_bench: $(LZ4_BENCH_SRCS) lib/lz4.h
 # Host benchmark of the reclaim LRU policy (mm/reclaim/lru.c) beside FIFO, exact
 # LRU and Belady: make -f tests/bench/bench.mk build/bench/lru_bench &&
 # build/bench/lru_bench [pages] [drift_intervals] [uniform_intervals] [seed]
-LRU_BENCH_SRCS := tests/bench/lru_bench.c mm/reclaim/lru.c lib/err.c
+LRU_BENCH_SRCS := tests/bench/lru_bench.c $(wildcard mm/reclaim/lru*.c) lib/err.c
 
 build/bench/lru_bench: $(LRU_BENCH_SRCS) mm/reclaim/lru.h
 	@mkdir -p $(@D)

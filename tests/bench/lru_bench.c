@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host benchmark of mm/reclaim/lru.c against FIFO and the offline optimum,
- * on two access traces. Run by tools/bench (make bench); by hand:
+ * Host benchmark of mm/reclaim/lru*.c against FIFO and the offline optimum,
+ * on three access traces. Run by tools/bench (make bench); by hand:
  *   mkdir -p build/bench
- *   gcc -std=gnu11 -O2 -I. tests/bench/lru_bench.c mm/reclaim/lru.c lib/err.c \
+ *   gcc -std=gnu11 -O2 -I. tests/bench/lru_bench.c mm/reclaim/lru*.c lib/err.c \
  *       -o build/bench/lru_bench
  *   build/bench/lru_bench [pages] [drift_intervals] [uniform_intervals] [seed]
+ *                         [walk_intervals]
  *
  * A guest owns 'pages' pages (default 32768); the first 25% are the hot set.
  * Time is cut into aging intervals (defaults: 1000 for drift, 200 for
- * uniform). The resident budget is 50% of the pages. Each trace is recorded
- * once and replayed under each policy; a fault on a page evicted before is a
- * refault.
+ * uniform, 2000 for walk). The resident budget is 50% of the pages. Each
+ * trace is recorded once and replayed under each policy; a fault on a page
+ * evicted before is a refault. The traces are made in the order drift,
+ * uniform, walk from one random stream (seed 0: a fixed start), or each
+ * from the seed.
  *
- * Traces (both: every hot page is touched with probability 0.95 in each
+ * Traces (all: every hot page is touched with probability 0.95 in each
  * interval, accesses of one interval in random order):
  *   drift    the realistic case, locality in the cold part: the cold pages
  *            are visited in phases of DRIFT_PHASE intervals; a phase touches
@@ -35,6 +38,12 @@
  *            is touched with probability 0.01 in each interval. No online
  *            policy can predict which cold page comes next: even hotfifo
  *            (below, which is told the hot set) stays far from belady.
+ *   walk     locality without a loop: the same window, but every WALK_PHASE
+ *            intervals it takes a step in [-1, +1] window, reflected at the
+ *            ends of the cold region (a random walk, never wrapping). What
+ *            was just left is the likeliest to come back: here ranking by
+ *            last use is right, and early eviction (the loop remedy) would
+ *            be wrong. The guard against the adaptive policy misjudging.
  *
  * Policies:
  *   mglru    this LRU, driven as mm/reclaim/evict_scan.c drives it: lru_age()
@@ -43,20 +52,27 @@
  *            lru_pick_victims() when a fault finds the budget full (aging
  *            first when only the youngest generation is left, as trim()
  *            does when the LRU cannot supply the batch). One victim per
- *            fault, so every policy holds exactly the same budget.
+ *            fault, so every policy holds exactly the same budget. Adaptive
+ *            early eviction on, as in the kernel.
  *   fifo     evict the page that arrived (faulted in) first
  *   belady   offline optimum: evict the page whose next use is farthest
  *   hotfifo  FIFO that knows the hot set and never evicts a hot page
  *   lru      exact LRU (per access; a reference, not a target): the best a
  *            policy ordering pages by last use can do. mglru only sees
- *            Accessed bits once per interval; the gap between mglru and lru
- *            is what its generations lose, the gap between lru and belady
- *            is what knowing only the past costs.
+ *            Accessed bits once per interval; the gap between tailonly and
+ *            lru is what its generations lose, the gap between lru and
+ *            belady is what knowing only the past costs.
+ *   tailonly mglru with lru_set_adaptive(false): victims always least
+ *            recently young first (the policy before adaptive early
+ *            eviction). mglru against tailonly is what adaptation gains or
+ *            costs.
  *
- * Prints one JSON line per trace and policy, then a table per trace with
- * hot-set refaults as % of evictions (target <= 1%) and refaults relative
- * to belady (target <= 1.2x on the drift trace), and "target met" or
- * "target MISSED" for each.
+ * Prints one JSON line per trace and policy, one with mglru's adaptive
+ * statistics, then a table per trace with hot-set refaults as % of
+ * evictions (target <= 1%, every trace), refaults relative to belady
+ * (target <= 1.2x on the drift trace) and to tailonly (no regression:
+ * <= 1.02x on the uniform and walk traces), and "target met" or "target
+ * MISSED" for each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,11 +87,13 @@
 #define DRIFT_PHASE	 4   /* intervals per cold window */
 #define DRIFT_WINDOW_DIV 32  /* window = pages / this */
 #define DRIFT_TOUCH_P	 0.5 /* per window page and interval */
+#define WALK_PHASE	 2   /* intervals between steps of the walk */
 #define TARGET_HOT_PCT	 1.0
 #define TARGET_VS_BELADY 1.2
+#define GUARD_VS_TAIL	 1.02 /* no regression against adaptation off */
 
-enum trace_kind { TRACE_DRIFT, TRACE_UNIFORM, TRACE_N };
-static const char *const trace_name[TRACE_N] = {"drift", "uniform"};
+enum trace_kind { TRACE_DRIFT, TRACE_UNIFORM, TRACE_WALK, TRACE_N };
+static const char *const trace_name[TRACE_N] = {"drift", "uniform", "walk"};
 
 struct trace {
 	enum trace_kind kind;
@@ -147,6 +165,20 @@ static void make_trace(struct trace *t, enum trace_kind kind, u32 pages, u32 int
 			for (u32 g = t->hot; g < pages; g++)
 				if (chance(UNIFORM_COLD_P))
 					trace_push(t, g);
+		} else if (kind == TRACE_WALK) {
+			if (iv && iv % WALK_PHASE == 0) { /* a step, reflected */
+				s64 top = (s64)cold - (s64)window;
+				s64 p = (s64)pos + (s64)(rnd() % (2 * window + 1)) - (s64)window;
+
+				if (p < 0)
+					p = -p;
+				if (p > top)
+					p = 2 * top - p;
+				pos = (u32)MAX(MIN(p, top), (s64)0);
+			}
+			for (u32 k = 0; k < window; k++)
+				if (chance(DRIFT_TOUCH_P))
+					trace_push(t, t->hot + pos + k);
 		} else {
 			if (iv && iv % DRIFT_PHASE == 0) /* the window moves on */
 				pos = (u32)((pos + cold + (rnd() % (window + window / 2 + 1)) -
@@ -230,7 +262,7 @@ static bool test_and_clear_young(u64 gfn, void *ctx)
 	return y;
 }
 
-static struct result run_mglru(const struct trace *t, struct lru_stats *st)
+static struct result run_mglru(const struct trace *t, bool adaptive, struct lru_stats *st)
 {
 	struct sim s;
 	struct lru l;
@@ -238,10 +270,11 @@ static struct result run_mglru(const struct trace *t, struct lru_stats *st)
 	u32 i = 0;
 	double t0 = now();
 
-	sim_init(&s, t, "mglru");
+	sim_init(&s, t, adaptive ? "mglru" : "tailonly");
 	accessed = calloc(t->pages, 1);
 	if (!storage || !accessed || lru_init(&l, storage, t->pages))
 		exit(1);
+	lru_set_adaptive(&l, adaptive);
 	for (u32 iv = 0; iv < t->intervals; iv++) {
 		for (; i < t->end[iv]; i++) {
 			u32 g = t->gfn[i];
@@ -471,24 +504,33 @@ static double vs_belady(const struct result *r, const struct result *b)
 	return (double)r->refaults / (double)b->refaults;
 }
 
+static double ratio(u64 a, u64 b)
+{
+	if (!b)
+		return a ? 1e9 : 1.0;
+	return (double)a / (double)b;
+}
+
 /* Runs every policy on one trace; returns how many targets were missed. */
 static int bench_trace(enum trace_kind kind, u32 pages, u32 intervals)
 {
+	enum { MGLRU, FIFO, BELADY, HOTFIFO, LRU, TAILONLY, NPOL };
 	struct trace t;
-	struct result r[5];
-	struct lru_stats st;
-	const struct result *mg = &r[0], *bel = &r[2];
-	bool ratio_is_target = kind == TRACE_DRIFT;
-	bool hot_ok, ratio_ok;
+	struct result r[NPOL];
+	struct lru_stats st, st_tail;
+	const struct result *mg = &r[MGLRU], *bel = &r[BELADY], *tail = &r[TAILONLY];
+	bool ratio_is_target = kind == TRACE_DRIFT, guard = kind != TRACE_DRIFT;
+	bool hot_ok, ratio_ok, guard_ok;
 
 	make_trace(&t, kind, pages, intervals);
-	r[0] = run_mglru(&t, &st);
-	r[1] = run_fifo(&t, false);
-	r[2] = run_belady(&t);
-	r[3] = run_fifo(&t, true);
-	r[4] = run_lru(&t);
+	r[MGLRU] = run_mglru(&t, true, &st);
+	r[FIFO] = run_fifo(&t, false);
+	r[BELADY] = run_belady(&t);
+	r[HOTFIFO] = run_fifo(&t, true);
+	r[LRU] = run_lru(&t);
+	r[TAILONLY] = run_mglru(&t, false, &st_tail);
 
-	for (u32 i = 0; i < 5; i++)
+	for (u32 i = 0; i < NPOL; i++)
 		printf("{\"bench\":\"lru\",\"trace\":\"%s\",\"policy\":\"%s\",\"pages\":%u,"
 		       "\"hot\":%u,\"budget\":%u,\"intervals\":%u,\"accesses\":%u,"
 		       "\"faults\":%llu,\"refaults\":%llu,\"hot_refaults\":%llu,"
@@ -502,24 +544,39 @@ static int bench_trace(enum trace_kind kind, u32 pages, u32 intervals)
 		       (unsigned long long)r[i].extra_ages, r[i].secs);
 	printf("{\"bench\":\"lru\",\"trace\":\"%s\",\"policy\":\"mglru\",\"age_passes\":%llu,"
 	       "\"scanned\":%llu,\"young\":%llu,\"old\":%llu,\"rotations\":%llu,"
-	       "\"ns_per_scanned_page\":%.2f}\n",
+	       "\"ns_per_scanned_page\":%.2f,\"tailonly_ns_per_scanned_page\":%.2f,"
+	       "\"refaults_seen\":%llu,\"shadows\":%u,\"early_picks\":%llu,"
+	       "\"early_passes\":%llu,\"switches\":%llu,\"early_k\":%u,\"tau\":%u,"
+	       "\"refaults_vs_tailonly\":%.3f}\n",
 	       trace_name[kind], (unsigned long long)st.age_passes, (unsigned long long)st.scanned,
 	       (unsigned long long)st.young, (unsigned long long)st.old,
 	       (unsigned long long)st.rotations,
-	       st.scanned ? mg->secs * 1e9 / (double)st.scanned : 0);
+	       st.scanned ? mg->secs * 1e9 / (double)st.scanned : 0,
+	       st_tail.scanned ? tail->secs * 1e9 / (double)st_tail.scanned : 0,
+	       (unsigned long long)st.refaults, st.shadows, (unsigned long long)st.early_picks,
+	       (unsigned long long)st.early_passes, (unsigned long long)st.switches, st.early_k,
+	       st.tau, ratio(mg->refaults, tail->refaults));
 
 	printf("\nlru trace %s: %u pages, hot %u, budget %u, %u intervals, %u accesses%s\n",
 	       trace_name[kind], pages, t.hot, pages / 2, intervals, t.len,
-	       kind == TRACE_UNIFORM ? " (stress case: cold pages at random)" : "");
+	       kind == TRACE_UNIFORM ? " (stress case: cold pages at random)"
+	       : kind == TRACE_WALK  ? " (random walk: no loop)"
+				     : "");
 	printf("%-8s %10s %10s %12s %10s %12s %11s\n", "policy", "faults", "refaults",
 	       "hot_refaults", "evictions", "hot%evict", "vs_belady");
-	for (u32 i = 0; i < 5; i++)
+	for (u32 i = 0; i < NPOL; i++)
 		printf("%-8s %10llu %10llu %12llu %10llu %11.3f%% %10.3fx\n", r[i].name,
 		       (unsigned long long)r[i].faults, (unsigned long long)r[i].refaults,
 		       (unsigned long long)r[i].hot_refaults, (unsigned long long)r[i].evictions,
 		       hot_pct(&r[i]), vs_belady(&r[i], bel));
+	printf("%s mglru: early mode %llu of %llu aging passes, %llu switches, %llu of %llu "
+	       "victims taken early\n",
+	       trace_name[kind], (unsigned long long)st.early_passes,
+	       (unsigned long long)st.age_passes, (unsigned long long)st.switches,
+	       (unsigned long long)st.early_picks, (unsigned long long)mg->evictions);
 	hot_ok = hot_pct(mg) <= TARGET_HOT_PCT;
 	ratio_ok = vs_belady(mg, bel) <= TARGET_VS_BELADY;
+	guard_ok = ratio(mg->refaults, tail->refaults) <= GUARD_VS_TAIL;
 	printf("%s mglru hot refaults %.3f%% of evictions (target <= %.0f%%): %s\n",
 	       trace_name[kind], hot_pct(mg), TARGET_HOT_PCT,
 	       hot_ok ? "target met" : "target MISSED");
@@ -530,10 +587,17 @@ static int bench_trace(enum trace_kind kind, u32 pages, u32 intervals)
 	else
 		printf("%s mglru refaults %.3fx belady (no target: hotfifo, which is told the "
 		       "hot set, gets %.3fx)\n",
-		       trace_name[kind], vs_belady(mg, bel), vs_belady(&r[3], bel));
+		       trace_name[kind], vs_belady(mg, bel), vs_belady(&r[HOTFIFO], bel));
+	if (guard)
+		printf("%s mglru refaults %.3fx tailonly (no regression, target <= %.2fx): %s\n",
+		       trace_name[kind], ratio(mg->refaults, tail->refaults), GUARD_VS_TAIL,
+		       guard_ok ? "target met" : "target MISSED");
+	else
+		printf("%s mglru refaults %.3fx tailonly (adaptation off)\n", trace_name[kind],
+		       ratio(mg->refaults, tail->refaults));
 	free(t.gfn);
 	free(t.end);
-	return !hot_ok + (ratio_is_target && !ratio_ok);
+	return !hot_ok + (ratio_is_target && !ratio_ok) + (guard && !guard_ok);
 }
 
 int main(int argc, char **argv)
@@ -542,14 +606,16 @@ int main(int argc, char **argv)
 	u32 intervals[TRACE_N] = {
 		[TRACE_DRIFT] = argc > 2 ? (u32)atoi(argv[2]) : 1000,
 		[TRACE_UNIFORM] = argc > 3 ? (u32)atoi(argv[3]) : 200,
+		[TRACE_WALK] = argc > 5 ? (u32)atoi(argv[5]) : 2000,
 	};
 	u64 seed = argc > 4 ? strtoull(argv[4], NULL, 0) : 0;
 	int missed = 0;
 
-	if (pages < 64 || !intervals[TRACE_DRIFT] || !intervals[TRACE_UNIFORM]) {
+	if (pages < 64 || !intervals[TRACE_DRIFT] || !intervals[TRACE_UNIFORM] ||
+	    !intervals[TRACE_WALK]) {
 		fprintf(stderr,
 			"usage: %s [pages>=64] [drift_intervals>=1] [uniform_intervals>=1] "
-			"[seed]\n",
+			"[seed] [walk_intervals>=1]\n",
 			argv[0]);
 		return 2;
 	}

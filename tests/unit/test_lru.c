@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for mm/reclaim/lru.c: generation rotation and merging, young
+ * Host tests for mm/reclaim/lru*.c: generation rotation and merging, young
  * pages surviving, victims only from the oldest generation, pinned pages
  * never picked, 100,000 random operations checked step by step against a
- * brute-force model (arrays of gfns per generation), and the host-wide
- * reclaim split (idle VMs first, proportional to size, caps redistributed).
+ * brute-force model (arrays of gfns per generation; LRU mode), shadows and
+ * refaults, adaptive early eviction (it starts on a loop larger than memory
+ * and beats LRU there without touching the hot set, it stays off for random
+ * reuse, and 200,000 random operations with it on keep every invariant that
+ * does not depend on the pick order), and the host-wide reclaim split (idle
+ * VMs first, proportional to size, caps redistributed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,6 +61,76 @@ static void add_range(struct lru *l, u64 from, u64 to)
 {
 	for (u64 g = from; g < to; g++)
 		assert_int_equal(lru_add(l, g), 0);
+}
+
+static bool cb_rng_young(u64 gfn, void *ctx)
+{
+	u64 *rng = ctx;
+
+	(void)gfn;
+	*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
+	return (*rng & 3) == 0;
+}
+
+/*
+ * lru_grow: a grown LRU behaves exactly like its twin that never moved
+ * (same victims, same stats, shadows still recognised as refaults), and
+ * the new room is usable.
+ */
+static void same_stats(const struct lru *a, const struct lru *b)
+{
+	struct lru_stats sa = stats(a), sb = stats(b);
+
+	assert_memory_equal(&sa, &sb, sizeof(sa));
+}
+
+static void test_grow(void **state)
+{
+	static struct lru_page small[96], twin_store[512], big[512];
+	struct lru a, b; /* a grows from 96 to 512 slots; its twin b had 512 all along */
+	u64 ra = 7, rb = 7, out_a[8], out_b[8];
+
+	(void)state;
+	assert_int_equal(lru_init(&a, small, 96), 0);
+	assert_int_equal(lru_init(&b, twin_store, 512), 0);
+	for (u64 g = 0; g < 60; g++) {
+		assert_int_equal(lru_add(&a, g * 977), 0);
+		assert_int_equal(lru_add(&b, g * 977), 0);
+	}
+	for (int p = 0; p < 6; p++) { /* 24 shadows: still no slot recycled */
+		lru_age(&a, cb_rng_young, &ra);
+		lru_age(&b, cb_rng_young, &rb);
+		assert_int_equal(lru_pick_victims(&a, out_a, 4), lru_pick_victims(&b, out_b, 4));
+		assert_memory_equal(out_a, out_b, 4 * sizeof(u64));
+	}
+	assert_int_equal(lru_grow(&a, big, 96), -E_INVAL);
+	assert_int_equal(lru_grow(&a, NULL, 512), -E_INVAL);
+	assert_int_equal(lru_grow(&a, big, 512), 0);
+	same_stats(&a, &b);
+	for (int step = 0; step < 5000; step++) {
+		u64 g = (ra % 600) * 977;
+		u32 na, nb;
+
+		ra ^= ra << 13, ra ^= ra >> 7, ra ^= ra << 17;
+		rb = ra;
+		if (step % 50 == 0) {
+			lru_age(&a, cb_rng_young, &ra);
+			lru_age(&b, cb_rng_young, &rb);
+		}
+		if (step % 7 == 0) {
+			na = lru_pick_victims(&a, out_a, 8);
+			nb = lru_pick_victims(&b, out_b, 8);
+			assert_int_equal(na, nb);
+			assert_memory_equal(out_a, out_b, na * sizeof(u64));
+		}
+		assert_int_equal(lru_contains(&a, g), lru_contains(&b, g));
+		assert_int_equal(lru_add(&a, g), lru_add(&b, g));
+		same_stats(&a, &b);
+	}
+	/* The new room is usable: far more tracked pages than 96. */
+	for (u64 g = 1000000; g < 1000000 + 300; g++)
+		assert_int_equal(lru_add(&a, g), 0);
+	assert_true(stats(&a).pages > 300);
 }
 
 static void test_init_and_errors(void **state)
@@ -311,6 +385,11 @@ static void test_random_vs_model(void **state)
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	assert_int_equal(lru_init(&l, storage, MCAP), 0);
+	/* The model is LRU order. Early eviction reorders picks, and this
+	 * workload can start it (re-adding picked gfns at random counts as
+	 * refaults, while old pages are rarely found young): it has its own
+	 * randomized test below. */
+	lru_set_adaptive(&l, false);
 	for (u32 op = 0; op < 100000; op++) {
 		u64 gfn = rnd() % UNIVERSE;
 		u32 kind = rnd() % 100;
@@ -408,6 +487,367 @@ static void test_random_vs_model(void **state)
 		m_check(&m, &l, op % 997 == 0);
 	}
 	m_check(&m, &l, true);
+}
+
+/* ---- shadows, refaults and adaptive early eviction ---- */
+
+static void test_shadows(void **state)
+{
+	struct lru l;
+	struct lru_page three[3];
+	u64 out[CAP];
+	struct lru_stats s;
+
+	(void)state;
+	assert_int_equal(lru_init(&l, storage, CAP), 0);
+	add_range(&l, 0, 10);
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	assert_int_equal(lru_pick_victims(&l, out, 3), 3);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[2], 2);
+	s = stats(&l);
+	assert_int_equal(s.shadows, 3);
+	assert_int_equal(s.pages, 7);
+	assert_false(lru_contains(&l, 0));
+	assert_int_equal(lru_pin(&l, 0), -E_NOENT); /* a shadow is not tracked */
+	/* A picked gfn added again is a refault. */
+	assert_int_equal(lru_add(&l, 0), 0);
+	assert_int_equal(stats(&l).refaults, 1);
+	assert_int_equal(lru_add(&l, 0), -E_EXIST);
+	/* Removing a shadow forgets it: -E_NOENT, and no refault later. */
+	assert_int_equal(lru_remove(&l, 1), -E_NOENT);
+	assert_int_equal(lru_add(&l, 1), 0);
+	assert_int_equal(stats(&l).refaults, 1);
+	/* Put back: not a refault, old, picked after the rest of the oldest. */
+	assert_int_equal(lru_putback(&l, 2), 0);
+	assert_int_equal(stats(&l).refaults, 1);
+	assert_int_equal(lru_putback(&l, 2), -E_EXIST);
+	assert_int_equal(lru_pick_victims(&l, out, CAP), 8); /* 0 and 1 are young */
+	for (u32 i = 0; i < 7; i++)
+		assert_int_equal(out[i], 3 + i);
+	assert_int_equal(out[7], 2);
+	assert_int_equal(stats(&l).shadows, 8);
+
+	/* Shadows live in free slots; the oldest is recycled first. */
+	assert_int_equal(lru_init(&l, three, 3), 0);
+	add_range(&l, 1, 4);
+	assert_int_equal(lru_age(&l, cb_old, NULL), 0);
+	assert_int_equal(lru_pick_victims(&l, out, 2), 2); /* 1, then 2 */
+	assert_int_equal(lru_add(&l, 10), 0);		   /* forgets 1 */
+	assert_int_equal(stats(&l).shadows, 1);
+	assert_int_equal(lru_add(&l, 2), 0); /* still remembered */
+	assert_int_equal(stats(&l).refaults, 1);
+	assert_int_equal(lru_add(&l, 1), -E_NOMEM); /* 3 tracked, no shadow left */
+	assert_int_equal(stats(&l).shadows, 0);
+}
+
+/*
+ * A small machine for the policy tests: 'pages' gfns, of which the first
+ * 'hot' are touched in every interval; touch() faults a page in within a
+ * budget of resident pages, taking one victim per fault like evict_scan.c
+ * (aging first when only the youngest generation is left); the interval ends
+ * with an aging pass.
+ */
+#define SIM_PAGES 1024
+
+struct sim {
+	struct lru l;
+	bool resident[SIM_PAGES], evicted[SIM_PAGES], accessed[SIM_PAGES];
+	u32 stamp[SIM_PAGES]; /* aging pass at which last found young or added */
+	u32 passes, nres, budget, hot;
+	u64 refaults, hot_picks, early_picks, bad_early;
+};
+
+static struct lru_page sim_storage[2][SIM_PAGES];
+
+static bool sim_young(u64 gfn, void *ctx)
+{
+	struct sim *m = ctx;
+	bool y = m->accessed[gfn];
+
+	m->accessed[gfn] = false;
+	if (y)
+		m->stamp[gfn] = m->passes + 1; /* the pass being made */
+	return y;
+}
+
+static void sim_init(struct sim *m, u32 idx, u32 budget, u32 hot, bool adaptive)
+{
+	memset(m, 0, sizeof(*m));
+	assert_int_equal(lru_init(&m->l, sim_storage[idx], SIM_PAGES), 0);
+	lru_set_adaptive(&m->l, adaptive);
+	m->budget = budget;
+	m->hot = hot;
+}
+
+static void sim_touch(struct sim *m, u32 g)
+{
+	u64 victim, early0;
+
+	m->accessed[g] = true;
+	if (m->resident[g])
+		return;
+	if (m->nres == m->budget) {
+		early0 = stats(&m->l).early_picks;
+		while (!lru_pick_victims(&m->l, &victim, 1)) {
+			lru_age(&m->l, sim_young, m);
+			m->passes++;
+		}
+		m->resident[victim] = false;
+		m->evicted[victim] = true;
+		m->nres--;
+		m->hot_picks += victim < m->hot;
+		if (stats(&m->l).early_picks != early0) {
+			m->early_picks++;
+			/* Early picks: idle for at least the early point. */
+			m->bad_early += m->passes - m->stamp[victim] < LRU_EARLY_MIN;
+		}
+	}
+	m->refaults += m->evicted[g];
+	m->resident[g] = true;
+	m->nres++;
+	m->stamp[g] = m->passes;
+	assert_int_equal(lru_add(&m->l, g), 0);
+}
+
+static void sim_interval_end(struct sim *m)
+{
+	lru_age(&m->l, sim_young, m);
+	m->passes++;
+}
+
+/*
+ * A cold window sweeping round a loop larger than the memory left for it,
+ * beside a hot set touched in every interval: LRU evicts exactly the pages
+ * the window reaches next. Early eviction must start, keep part of the loop
+ * resident (far fewer refaults than LRU), and never take a hot page.
+ */
+static void test_early_loop(void **state)
+{
+	static struct sim on, off;
+	struct sim *sims[2] = {&on, &off};
+	const u32 hot = 64, loop = 640, step = 16;
+	struct lru_stats s;
+
+	(void)state;
+	sim_init(&on, 0, 384, hot, true);
+	sim_init(&off, 1, 384, hot, false);
+	for (u32 iv = 0; iv < 600; iv++) {
+		for (u32 i = 0; i < 2; i++) {
+			for (u32 g = 0; g < hot; g++)
+				sim_touch(sims[i], g);
+			for (u32 c = 0; c < step; c++)
+				sim_touch(sims[i], hot + (iv * step + c) % loop);
+			sim_interval_end(sims[i]);
+		}
+	}
+	s = stats(&on.l);
+	assert_true(s.switches >= 1);
+	assert_true(s.early_passes > 300);
+	assert_true(s.early_k >= LRU_EARLY_MIN);
+	assert_int_equal(on.hot_picks, 0);
+	assert_int_equal(off.hot_picks, 0);
+	assert_int_equal(on.bad_early, 0);
+	assert_true(on.early_picks > 1000);
+	/* LRU refaults every touch after the first round of the loop. */
+	assert_true(off.refaults >= 600 * step - loop);
+	assert_true(on.refaults * 10 < off.refaults * 8);
+	assert_int_equal(stats(&off.l).early_picks, 0);
+
+	/* With a clock that does not move, the passes are a burst: early mode
+	 * may start, but nothing is idle long enough to go early. */
+	sim_init(&on, 0, 384, hot, true);
+	lru_set_clock(&on.l, 1000);
+	for (u32 iv = 0; iv < 600; iv++) {
+		for (u32 g = 0; g < hot; g++)
+			sim_touch(&on, g);
+		for (u32 c = 0; c < step; c++)
+			sim_touch(&on, hot + (iv * step + c) % loop);
+		sim_interval_end(&on);
+	}
+	assert_int_equal(stats(&on.l).early_picks, 0);
+	assert_int_equal(on.refaults, off.refaults);
+}
+
+/*
+ * Cold pages touched at random (each with the same small probability in
+ * every interval): no order beats LRU, and early mode must not start, so
+ * the victims are exactly those of LRU. Nor when the recently used are the
+ * most likely to come back (a window wandering at random, not round a loop).
+ */
+static void test_early_not_for_random(void **state)
+{
+	static struct sim on, off;
+	struct sim *sims[2] = {&on, &off};
+	u32 pos = 512;
+
+	(void)state;
+	rng_state = 0x5eed5eed5eed5eedull;
+	sim_init(&on, 0, 512, 64, true);
+	sim_init(&off, 1, 512, 64, false);
+	for (u32 iv = 0; iv < 400; iv++) {
+		u64 save = rng_state;
+
+		for (u32 i = 0; i < 2; i++) {
+			rng_state = save; /* the same touches for both */
+			for (u32 g = 0; g < 64; g++)
+				sim_touch(sims[i], g);
+			for (u32 g = 64; g < SIM_PAGES; g++)
+				if (rnd() % 100 < 3)
+					sim_touch(sims[i], g);
+			sim_interval_end(sims[i]);
+		}
+	}
+	assert_int_equal(stats(&on.l).switches, 0);
+	assert_int_equal(on.refaults, off.refaults);
+	assert_true(on.refaults > 1000);
+
+	sim_init(&on, 0, 256, 64, true);
+	sim_init(&off, 1, 256, 64, false);
+	for (u32 iv = 0; iv < 2000; iv++) {
+		u64 save;
+
+		if (iv % 2 == 0) { /* a step of at most 1.5 windows, clamped */
+			s64 next = (s64)pos + (s64)(rnd() % 193) - 96;
+
+			pos = (u32)MIN(MAX(next, 64), SIM_PAGES - 64);
+		}
+		save = rng_state;
+		for (u32 i = 0; i < 2; i++) {
+			rng_state = save;
+			for (u32 g = 0; g < 64; g++)
+				sim_touch(sims[i], g);
+			for (u32 g = pos; g < pos + 64; g++)
+				if (rnd() % 2)
+					sim_touch(sims[i], g);
+			sim_interval_end(sims[i]);
+		}
+	}
+	assert_int_equal(on.hot_picks, 0);
+	assert_true(off.refaults > 5000);
+	assert_true(on.refaults * 100 <= off.refaults * 102);
+}
+
+/*
+ * Random operations with the adaptive policy on, checked against a model of
+ * what must hold whatever the pick order: return codes, counts, no victim
+ * from the youngest generation or pinned, early picks idle for at least
+ * LRU_EARLY_MIN passes and never a page that came back through
+ * lru_putback() since it was last young.
+ */
+static void test_random_adaptive(void **state)
+{
+	static bool present[UNIVERSE], pinned[UNIVERSE], putback[UNIVERSE];
+	static u32 yseq[UNIVERSE], stamp[UNIVERSE];
+	static bool snap[UNIVERSE];
+	struct lru l;
+	u64 out[MCAP], picked = 0, early = 0;
+	u32 npresent = 0, npinned = 0, passes = 0;
+
+	(void)state;
+	memset(present, 0, sizeof(present));
+	memset(pinned, 0, sizeof(pinned));
+	memset(putback, 0, sizeof(putback));
+	rng_state = 0x1234567887654321ull;
+	assert_int_equal(lru_init(&l, storage, MCAP), 0);
+	for (u32 op = 0; op < 200000; op++) {
+		u64 gfn = rnd() % UNIVERSE;
+		u32 kind = rnd() % 100;
+		struct lru_stats s;
+
+		for (int t = 0; t < 4; t++)
+			accessed[rnd() % UNIVERSE] = true;
+		if (kind < 40) {
+			int want = present[gfn] ? -E_EXIST : npresent == MCAP ? -E_NOMEM : 0;
+
+			assert_int_equal(lru_add(&l, gfn), want);
+			if (!want) {
+				present[gfn] = true;
+				putback[gfn] = false;
+				npresent++;
+				yseq[gfn] = stamp[gfn] = passes;
+			}
+		} else if (kind < 55) {
+			assert_int_equal(lru_remove(&l, gfn), present[gfn] ? 0 : -E_NOENT);
+			if (present[gfn]) {
+				npinned -= pinned[gfn];
+				present[gfn] = pinned[gfn] = false;
+				npresent--;
+			}
+		} else if (kind < 60) {
+			assert_int_equal(lru_pin(&l, gfn), present[gfn] ? 0 : -E_NOENT);
+			if (present[gfn] && !pinned[gfn]) {
+				pinned[gfn] = true;
+				npinned++;
+			}
+		} else if (kind < 65) {
+			assert_int_equal(lru_unpin(&l, gfn), present[gfn] ? 0 : -E_NOENT);
+			if (pinned[gfn]) {
+				pinned[gfn] = putback[gfn] = false;
+				npinned--;
+				yseq[gfn] = stamp[gfn] = passes;
+			}
+		} else if (kind < 75) {
+			memcpy(snap, accessed, sizeof(snap));
+			cb_calls = 0;
+			lru_age(&l, cb_accessed, NULL);
+			assert_int_equal(cb_calls, npresent - npinned);
+			passes++;
+			for (u32 g = 0; g < UNIVERSE; g++) {
+				if (present[g] && !pinned[g] && snap[g]) {
+					yseq[g] = stamp[g] = passes;
+					putback[g] = false;
+				}
+			}
+		} else {
+			u32 max = rnd() % 8, n = 0;
+
+			for (; n < max; n++) {
+				u64 early0 = stats(&l).early_picks, g;
+
+				if (!lru_pick_victims(&l, &out[n], 1)) {
+					/* Fewer than asked: nothing evictable is left. */
+					assert_int_equal(lru_evictable(&l), 0);
+					break;
+				}
+				g = out[n];
+				assert_true(g < UNIVERSE && present[g] && !pinned[g]);
+				assert_int_not_equal(yseq[g], passes); /* not the youngest */
+				if (stats(&l).early_picks != early0) {
+					assert_true(passes - stamp[g] >= LRU_EARLY_MIN);
+					assert_false(putback[g]);
+					early++;
+				}
+				present[g] = false;
+				npresent--;
+			}
+			picked += n;
+			/* Sometimes the caller cannot evict and puts one back. */
+			if (n && rnd() % 4 == 0) {
+				u64 g = out[0];
+
+				assert_int_equal(lru_putback(&l, g), 0);
+				present[g] = putback[g] = true;
+				npresent++;
+				yseq[g] = stats(&l).nr_gens == 1 ? passes : passes - 1;
+			}
+		}
+		s = stats(&l);
+		assert_int_equal(s.pages, npresent);
+		assert_int_equal(s.pinned, npinned);
+		if (op % 97 == 0) {
+			u32 evictable = 0;
+
+			for (u64 g = 0; g < UNIVERSE; g++) {
+				assert_int_equal(lru_contains(&l, g), present[g]);
+				evictable += present[g] && !pinned[g] && yseq[g] != passes;
+			}
+			assert_int_equal(lru_evictable(&l), evictable);
+		}
+	}
+	assert_true(picked > 10000);
+	assert_true(early > 0); /* the workload does start early mode */
+	assert_true(stats(&l).refaults > 0);
 }
 
 /* ---- host-wide reclaim split ---- */
@@ -549,10 +989,15 @@ int main(void)
 		cmocka_unit_test(test_victims_from_oldest_only),
 		cmocka_unit_test(test_pinned_never_evicted),
 		cmocka_unit_test(test_random_vs_model),
+		cmocka_unit_test(test_shadows),
+		cmocka_unit_test(test_early_loop),
+		cmocka_unit_test(test_early_not_for_random),
+		cmocka_unit_test(test_random_adaptive),
 		cmocka_unit_test(test_share_idle_before_busy),
 		cmocka_unit_test(test_share_proportional),
 		cmocka_unit_test(test_share_cap_redistributed),
 		cmocka_unit_test(test_share_by_idle_time),
+		cmocka_unit_test(test_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
