@@ -19,8 +19,8 @@
 
 struct run_queue {
 	struct vcpu *vcpus[SCHED_RQ_MAX]; /* (c) once the VMs are started */
-	u32 count;                        /* (c) */
-	bool timer_armed;                 /* (o) cleared by the timer callback */
+	u32 count;			  /* (c) */
+	bool timer_armed;		  /* (o) cleared by the timer callback */
 };
 
 static struct run_queue queues[MAX_CPUS];

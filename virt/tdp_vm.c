@@ -18,9 +18,9 @@
 #include "virt/sched.h"
 #include "virt/vm.h"
 
-#define FAULT_RETRIES_MAX 64    /* in one exit, before re-entering the guest */
-#define CAP_STRIKES_MAX 100000  /* consecutive cap hits before giving up */
-#define PAGES_PER_2M (MiB(2) / PAGE_SIZE)
+#define FAULT_RETRIES_MAX 64	 /* in one exit, before re-entering the guest */
+#define CAP_STRIKES_MAX	  100000 /* consecutive cap hits before giving up */
+#define PAGES_PER_2M	  (MiB(2) / PAGE_SIZE)
 
 const struct tdp_format *tdp_format;
 const struct spte_format *tdp_spte_format;
@@ -127,7 +127,8 @@ static enum tdp_outcome cap_reached(struct vcpu *v)
 	mmu_quiescent(this_cpu_id());
 	tdp_mmu_reclaim(mmu);
 	if (__atomic_load_n(&mmu->pages, __ATOMIC_RELAXED) -
-		    __atomic_load_n(&mmu->deferred_pages, __ATOMIC_RELAXED) >= mmu->max_pages / 2 &&
+			    __atomic_load_n(&mmu->deferred_pages, __ATOMIC_RELAXED) >=
+		    mmu->max_pages / 2 &&
 	    tdp_mmu_zap_all(mmu, NULL, NULL))
 		vm_flush_tlb_kick(vm);
 	return TDP_RESUME;

@@ -263,7 +263,7 @@ unlock:
 
 static void split_at_boundary(struct vm *vm, u64 end_gfn)
 {
-	struct mmu_cache cache = { 0 };
+	struct mmu_cache cache = {0};
 
 	if (!vm->mmu || IS_ALIGNED(end_gfn, PAGES_PER_2M))
 		return;
@@ -345,15 +345,17 @@ u32 vm_memslot_list(struct vm *vm, struct tern_memslot *out, u32 max)
 		const struct memslot *m = &vm->slots.slots[i];
 		u64 populated = 0;
 
-		for (u64 j = 0; j < m->npages; j++)
-		{
+		for (u64 j = 0; j < m->npages; j++) {
 			paddr_t e = __atomic_load_n(&m->backing[j], __ATOMIC_RELAXED);
 
 			populated += e && !(e & 1); /* not evicted (mm/reclaim/zstore.h tag) */
 		}
 		out[i] = (struct tern_memslot){
-			.gpa = m->base_gfn << PAGE_SHIFT, .size = m->npages << PAGE_SHIFT,
-			.id = m->id, .flags = m->flags, .populated = populated << PAGE_SHIFT,
+			.gpa = m->base_gfn << PAGE_SHIFT,
+			.size = m->npages << PAGE_SHIFT,
+			.id = m->id,
+			.flags = m->flags,
+			.populated = populated << PAGE_SHIFT,
 		};
 	}
 	read_unlock(&vm->slots_lock);

@@ -30,7 +30,7 @@
 
 const char guest_name[] = "pressure";
 
-#define KEY 0x9e3779b97f4a7c15ull
+#define KEY  0x9e3779b97f4a7c15ull
 #define PAGE 4096ull
 
 /* Word j of the page at gpa in pass 'gen': 1 page in 8 incompressible. */
@@ -68,7 +68,8 @@ static u64 pass(u64 lo, u64 hi, u64 gen, bool write)
 			if (!x)
 				continue;
 			if (bad < 4)
-				printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", p + j * 8, got, want);
+				printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", p + j * 8, got,
+				       want);
 			for (int b = 0; b < 8; b++)
 				bad += (x >> (8 * b)) & 0xff ? 1 : 0;
 		}

@@ -66,7 +66,7 @@ int evict_vm_init(struct vm *vm)
 	struct vm_reclaim *r;
 
 	if (!limit)
-		return 0; /* not reclaimable */
+		return 0;		 /* not reclaimable */
 	vm->tdp_max_leaf = TDP_LEVEL_4K; /* page-size backing and leaves only */
 	r = kzalloc_pages(sizeof(*r));
 	if (!r)
@@ -95,8 +95,7 @@ int evict_vm_init(struct vm *vm)
 			vm->name, (unsigned long long)(limit << 2),
 			(unsigned long long)(pages << 2));
 	else
-		pr_info("VM %s: reclaimable under host memory pressure (4 KiB leaves)\n",
-			vm->name);
+		pr_info("VM %s: reclaimable under host memory pressure (4 KiB leaves)\n", vm->name);
 	return 0;
 }
 
@@ -278,9 +277,8 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	out->stored_bytes = r->zs.stored_bytes;
 	out->store_alloc_bytes = r->zs.alloc_bytes;
 	out->ratio_x100 = zstore_ratio_x100(&r->zs);
-	out->age_ns_per_page = r->age_pages && tsc_khz
-				       ? r->age_tsc * 1000000 / tsc_khz / r->age_pages
-				       : 0;
+	out->age_ns_per_page =
+		r->age_pages && tsc_khz ? r->age_tsc * 1000000 / tsc_khz / r->age_pages : 0;
 	out->over_limit = r->over_limit;
 	spin_unlock(&r->lock);
 }

@@ -51,28 +51,28 @@ struct vm;
 struct memslot;
 struct lru;
 
-#define EVICT_BATCH 256	 /* victims per batch (one TLB flush) */
+#define EVICT_BATCH  256 /* victims per batch (one TLB flush) */
 #define EVICT_ROUNDS 8	 /* batches per evict_check */
 
 struct evict_stats {
-	u64 limit_pages;     /* maxmem in pages (0: not overcommitted) */
-	u64 resident_pages;  /* host pages backing guest RAM now */
-	u64 resident_max;    /* high-water mark */
-	u64 scans;	     /* aging passes */
-	u64 young, old;	     /* pages found young / old by the aging passes */
-	u64 evict_zero;	     /* evicted all-zero pages, dropped */
-	u64 evict_compressed;/* evicted pages now compressed */
-	u64 evict_kept;	     /* victims kept resident: incompressible */
-	u64 evict_raw;	     /* incompressible pages stored raw (nothing else left) */
-	u64 incomp_skipped;  /* victims skipped: remembered as incompressible */
-	u64 host_evicted;    /* pages freed for host memory pressure */
-	u64 refaults;	     /* compressed pages faulted back */
-	u64 stored_pages;    /* compressed pages held now */
-	u64 stored_bytes;    /* their compressed bytes */
+	u64 limit_pages;       /* maxmem in pages (0: not overcommitted) */
+	u64 resident_pages;    /* host pages backing guest RAM now */
+	u64 resident_max;      /* high-water mark */
+	u64 scans;	       /* aging passes */
+	u64 young, old;	       /* pages found young / old by the aging passes */
+	u64 evict_zero;	       /* evicted all-zero pages, dropped */
+	u64 evict_compressed;  /* evicted pages now compressed */
+	u64 evict_kept;	       /* victims kept resident: incompressible */
+	u64 evict_raw;	       /* incompressible pages stored raw (nothing else left) */
+	u64 incomp_skipped;    /* victims skipped: remembered as incompressible */
+	u64 host_evicted;      /* pages freed for host memory pressure */
+	u64 refaults;	       /* compressed pages faulted back */
+	u64 stored_pages;      /* compressed pages held now */
+	u64 stored_bytes;      /* their compressed bytes */
 	u64 store_alloc_bytes; /* memory the store takes */
-	u64 ratio_x100;	     /* stored_pages * 4096 * 100 / stored_bytes */
-	u64 age_ns_per_page; /* mean aging time per scanned page */
-	u64 over_limit;	     /* evict_check rounds that could not reach the limit */
+	u64 ratio_x100;	       /* stored_pages * 4096 * 100 / stored_bytes */
+	u64 age_ns_per_page;   /* mean aging time per scanned page */
+	u64 over_limit;	       /* evict_check rounds that could not reach the limit */
 };
 
 /*

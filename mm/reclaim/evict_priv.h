@@ -15,19 +15,19 @@
 
 /* LRU key of a guest page: (slot id << 32 | page index), stable across moves. */
 #define EVICT_KEY(id, idx) (((u64)(id) << 32) | (idx))
-#define EVICT_KEY_ID(k) ((u32)((k) >> 32))
-#define EVICT_KEY_IDX(k) ((k) & 0xffffffffull)
+#define EVICT_KEY_ID(k)	   ((u32)((k) >> 32))
+#define EVICT_KEY_IDX(k)   ((k)&0xffffffffull)
 
-#define EVICT_INCOMP_SLOTS 1024u /* remembered compression failures (3/4 usable) */
-#define EVICT_LRU_SLACK 1024u	 /* LRU slots beyond the VM's pages (shadows, growth) */
-#define EVICT_AGE_INTERVAL_MS 100 /* the reclaim tick ages a VM at most this often */
-#define EVICT_CLOCK_MS 10	  /* unit of the LRU clock: idle times, up to 160 s */
+#define EVICT_INCOMP_SLOTS    1024u /* remembered compression failures (3/4 usable) */
+#define EVICT_LRU_SLACK	      1024u /* LRU slots beyond the VM's pages (shadows, growth) */
+#define EVICT_AGE_INTERVAL_MS 100   /* the reclaim tick ages a VM at most this often */
+#define EVICT_CLOCK_MS	      10    /* unit of the LRU clock: idle times, up to 160 s */
 
 struct vm_reclaim {
 	spinlock_t lock;
-	u32 running;	/* (a) one trim or host reclaim of this VM at a time */
-	u64 limit, low; /* pages: trim above limit, down to low; no limit: ~0 */
-	u64 resident;	/* (a) */
+	u32 running;	  /* (a) one trim or host reclaim of this VM at a time */
+	u64 limit, low;	  /* pages: trim above limit, down to low; no limit: ~0 */
+	u64 resident;	  /* (a) */
 	u64 last_age_tsc; /* (a) when the last aging pass ran */
 	u64 age_cost_tsc; /* (a) how long it took */
 	struct lru lru;

@@ -64,8 +64,7 @@ static bool test_and_clear_young(u64 key, void *arg)
 	if (!m || EVICT_KEY_IDX(key) >= m->npages)
 		return false;
 	gfn = m->base_gfn + EVICT_KEY_IDX(key);
-	young = tdp_mmu_test_age(c->vm->mmu, gfn, gfn + 1, TDP_AGE_FAST_ONLY | TDP_AGE_CLEAR,
-				 &res);
+	young = tdp_mmu_test_age(c->vm->mmu, gfn, gfn + 1, TDP_AGE_FAST_ONLY | TDP_AGE_CLEAR, &res);
 	c->flush |= res.needs_flush;
 	/* Used since the last pass, maybe rewritten: worth compressing again. */
 	if (young && c->r->incomp.count)

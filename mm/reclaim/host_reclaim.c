@@ -174,7 +174,9 @@ void host_reclaim_report(void)
 	if (!wm_ready)
 		return;
 	host_reclaim_get_stats(&s);
-	pr_info("host memory: free %llu KiB (lowest %llu KiB), reserve %llu KiB, low %llu KiB, high %llu KiB; reclaim ticks %llu, background %llu, direct %llu, pages evicted %llu, short of target %llu\n",
+	pr_info("host memory: free %llu KiB (lowest %llu KiB), reserve %llu KiB, low %llu KiB, "
+		"high %llu KiB; reclaim ticks %llu, background %llu, direct %llu, pages evicted "
+		"%llu, short of target %llu\n",
 		(unsigned long long)(s.free_now << 2), (unsigned long long)(s.free_lowest << 2),
 		(unsigned long long)(s.wm.min << 2), (unsigned long long)(s.wm.low << 2),
 		(unsigned long long)(s.wm.high << 2), (unsigned long long)s.ticks,

@@ -26,8 +26,8 @@
 #include "mm/reclaim/watermark.h"
 
 #define HOST_RECLAIM_TICK_MS 20 /* the reclaim tick runs at most this often */
-#define HOST_RECLAIM_PASSES 3	/* share-and-evict passes per reclaim */
-#define HOST_AGE_COST_SHARE 10	/* periodic aging of all VMs: <= 1/10 of a CPU */
+#define HOST_RECLAIM_PASSES  3	/* share-and-evict passes per reclaim */
+#define HOST_AGE_COST_SHARE  10 /* periodic aging of all VMs: <= 1/10 of a CPU */
 
 struct vm;
 

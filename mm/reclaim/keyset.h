@@ -15,7 +15,7 @@
 
 struct keyset {
 	u64 *slots;
-	u32 mask;  /* capacity - 1 (capacity a power of two) */
+	u32 mask; /* capacity - 1 (capacity a power of two) */
 	u32 count;
 	u32 limit; /* at most 3/4 full, so probes stay short */
 };

@@ -419,4 +419,3 @@ void lru_get_stats(const struct lru *l, struct lru_stats *out)
 	for (u32 a = 0; a < out->nr_gens; a++)
 		out->gen_pages[a] = l->lists[gen_list(l->max_seq - a)].count;
 }
-

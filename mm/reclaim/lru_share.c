@@ -53,8 +53,8 @@ void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per
 		for (u32 i = 0; i < n; i++) {
 			u64 cap = vm_cap(vms, i);
 
-			if (per_vm_out[i] < cap &&
-			    lru_muldiv(remaining, vm_weight(vms, i), w_sum) >= cap - per_vm_out[i]) {
+			if (per_vm_out[i] < cap && lru_muldiv(remaining, vm_weight(vms, i),
+							      w_sum) >= cap - per_vm_out[i]) {
 				given += cap - per_vm_out[i];
 				per_vm_out[i] = cap;
 				saturated = true;

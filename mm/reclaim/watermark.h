@@ -19,20 +19,20 @@
 
 #include "lib/types.h"
 
-#define WMARK_RESERVE_MIN_PAGES 512ull	  /* 2 MiB */
-#define WMARK_RESERVE_MAX_PAGES 16384ull  /* 64 MiB */
-#define WMARK_RESERVE_DIVISOR	32ull	  /* automatic reserve: 1/32 of RAM */
-#define WMARK_GAP_MIN_PAGES	256ull	  /* low - min and high - low: 1 MiB at least */
-#define WMARK_GAP_DIVISOR	4ull	  /* ... or a quarter of the reserve */
+#define WMARK_RESERVE_MIN_PAGES 512ull	 /* 2 MiB */
+#define WMARK_RESERVE_MAX_PAGES 16384ull /* 64 MiB */
+#define WMARK_RESERVE_DIVISOR	32ull	 /* automatic reserve: 1/32 of RAM */
+#define WMARK_GAP_MIN_PAGES	256ull	 /* low - min and high - low: 1 MiB at least */
+#define WMARK_GAP_DIVISOR	4ull	 /* ... or a quarter of the reserve */
 
 struct watermarks {
 	u64 min, low, high; /* free pages */
 };
 
 enum wmark_level {
-	WMARK_OK,      /* at or above low */
-	WMARK_LOW,     /* below low: reclaim in the background */
-	WMARK_MIN,     /* below min: guest memory must not grow */
+	WMARK_OK,  /* at or above low */
+	WMARK_LOW, /* below low: reclaim in the background */
+	WMARK_MIN, /* below min: guest memory must not grow */
 };
 
 /*

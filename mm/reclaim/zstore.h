@@ -26,9 +26,9 @@
 #include "lib/lz4.h"
 #include "lib/types.h"
 
-#define ZSTORE_PAGE 4096u
+#define ZSTORE_PAGE    4096u
 #define ZSTORE_MAX_LEN (ZSTORE_PAGE * 3 / 4) /* compress below this or keep resident */
-#define ZSTORE_TAG 1ull
+#define ZSTORE_TAG     1ull
 
 enum zstore_kind {
 	ZSTORE_ZERO,
@@ -37,8 +37,8 @@ enum zstore_kind {
 };
 
 struct zstore_blob {
-	u16 len;  /* bytes in data[] */
-	u8 raw;   /* data[] is the page itself (ZSTORE_PAGE bytes) */
+	u16 len; /* bytes in data[] */
+	u8 raw;	 /* data[] is the page itself (ZSTORE_PAGE bytes) */
 	u8 _pad;
 	u32 alloc; /* bytes allocated for this blob (header included) */
 	u8 data[];

@@ -13,7 +13,7 @@
 
 #include "mm/reclaim/keyset.h"
 
-#define CAP 64
+#define CAP	 64
 #define KEYSPACE 200
 
 static u64 slots[CAP];
