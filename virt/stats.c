@@ -105,9 +105,9 @@ void vm_stats_print(struct vm *vm)
 					      vm_exit_name((enum vm_exit_kind)k),
 					      (unsigned long long)st.exits_by_kind[k]);
 	line[MIN(n, sizeof(line) - 1)] = '\0';
-	pr_info("VM %s stats: %llu exits:%s\n", vm->name, (unsigned long long)st.exits_total,
-		line);
-	pr_info("VM %s stats: %llu us in guest, %llu us in Tern, unassigned io r/w %llu/%llu mmio r/w %llu/%llu\n",
+	pr_info("VM %s stats: %llu exits:%s\n", vm->name, (unsigned long long)st.exits_total, line);
+	pr_info("VM %s stats: %llu us in guest, %llu us in Tern, unassigned io r/w %llu/%llu mmio "
+		"r/w %llu/%llu\n",
 		vm->name, (unsigned long long)tsc_to_us(st.tsc_in_guest),
 		(unsigned long long)tsc_to_us(st.tsc_in_tern),
 		(unsigned long long)vm->stats.unassigned_io_reads,
@@ -118,13 +118,15 @@ void vm_stats_print(struct vm *vm)
 		struct tdp_vm_stats t;
 
 		tdp_vm_stats(vm, &t);
-		pr_info("VM %s stats: tdp faults %llu (retried %llu), mmio fast/slow %llu/%llu, table pages %llu used/%llu high-water/%llu cap (%llu deferred), vcpu caches %llu bytes, tlb kicks %llu, memslot gen %llu\n",
-			vm->name, (unsigned long long)st.tdp_faults,
-			(unsigned long long)t.retries, (unsigned long long)st.mmio_fast,
-			(unsigned long long)st.mmio_slow, (unsigned long long)t.table_pages,
-			(unsigned long long)t.table_pages_max, (unsigned long long)t.table_pages_cap,
-			(unsigned long long)t.deferred_pages, (unsigned long long)t.cache_bytes,
-			(unsigned long long)st.tlb_kicks, (unsigned long long)st.memslot_generation);
+		pr_info("VM %s stats: tdp faults %llu (retried %llu), mmio fast/slow %llu/%llu, "
+			"table pages %llu used/%llu high-water/%llu cap (%llu deferred), vcpu "
+			"caches %llu bytes, tlb kicks %llu, memslot gen %llu\n",
+			vm->name, (unsigned long long)st.tdp_faults, (unsigned long long)t.retries,
+			(unsigned long long)st.mmio_fast, (unsigned long long)st.mmio_slow,
+			(unsigned long long)t.table_pages, (unsigned long long)t.table_pages_max,
+			(unsigned long long)t.table_pages_cap, (unsigned long long)t.deferred_pages,
+			(unsigned long long)t.cache_bytes, (unsigned long long)st.tlb_kicks,
+			(unsigned long long)st.memslot_generation);
 		pr_info("VM %s stats: leaves 4k/2m/1g %llu/%llu/%llu, cap hits %llu\n", vm->name,
 			(unsigned long long)t.leaves_4k, (unsigned long long)t.leaves_2m,
 			(unsigned long long)t.leaves_1g, (unsigned long long)t.cap_hits);
@@ -133,7 +135,12 @@ void vm_stats_print(struct vm *vm)
 		struct evict_stats e;
 
 		evict_get_stats(vm, &e);
-		pr_info("VM %s stats: overcommit: resident %llu KiB (max %llu, limit %llu KiB), aging scans %llu young/old %llu/%llu (%llu ns/page), evicted zero %llu compressed %llu raw %llu (for the host %llu), kept incompressible %llu (skipped %llu), refaults %llu, stored %llu pages in %llu bytes (ratio %llu.%02llu, %llu bytes allocated), over limit %llu\n",
+		pr_info("VM %s stats: overcommit: resident %llu KiB (max %llu, limit %llu KiB), "
+			"aging scans %llu young/old %llu/%llu (%llu ns/page), evicted zero %llu "
+			"compressed %llu raw %llu (for the host %llu), kept incompressible %llu "
+			"(skipped %llu), refaults %llu, stored %llu pages in %llu bytes (ratio "
+			"%llu.%02llu, %llu bytes allocated), over limit %llu, early eviction %llu "
+			"picks in %llu passes (%llu switches)\n",
 			vm->name, (unsigned long long)(e.resident_pages << 2),
 			(unsigned long long)(e.resident_max << 2),
 			(unsigned long long)(e.limit_pages << 2), (unsigned long long)e.scans,
@@ -141,11 +148,12 @@ void vm_stats_print(struct vm *vm)
 			(unsigned long long)e.age_ns_per_page, (unsigned long long)e.evict_zero,
 			(unsigned long long)e.evict_compressed, (unsigned long long)e.evict_raw,
 			(unsigned long long)e.host_evicted, (unsigned long long)e.evict_kept,
-			(unsigned long long)e.incomp_skipped,
-			(unsigned long long)e.refaults, (unsigned long long)e.stored_pages,
-			(unsigned long long)e.stored_bytes,
+			(unsigned long long)e.incomp_skipped, (unsigned long long)e.refaults,
+			(unsigned long long)e.stored_pages, (unsigned long long)e.stored_bytes,
 			(unsigned long long)(e.ratio_x100 / 100),
 			(unsigned long long)(e.ratio_x100 % 100),
-			(unsigned long long)e.store_alloc_bytes, (unsigned long long)e.over_limit);
+			(unsigned long long)e.store_alloc_bytes, (unsigned long long)e.over_limit,
+			(unsigned long long)e.early_picks, (unsigned long long)e.early_passes,
+			(unsigned long long)e.early_switches);
 	}
 }

@@ -280,5 +280,13 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	out->age_ns_per_page =
 		r->age_pages && tsc_khz ? r->age_tsc * 1000000 / tsc_khz / r->age_pages : 0;
 	out->over_limit = r->over_limit;
+	{
+		struct lru_stats ls;
+
+		lru_get_stats(&r->lru, &ls);
+		out->early_picks = ls.early_picks;
+		out->early_passes = ls.early_passes;
+		out->early_switches = ls.switches;
+	}
 	spin_unlock(&r->lock);
 }

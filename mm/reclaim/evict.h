@@ -73,6 +73,9 @@ struct evict_stats {
 	u64 ratio_x100;	       /* stored_pages * 4096 * 100 / stored_bytes */
 	u64 age_ns_per_page;   /* mean aging time per scanned page */
 	u64 over_limit;	       /* evict_check rounds that could not reach the limit */
+	u64 early_picks;       /* victims taken at the LRU's early point (loops) */
+	u64 early_passes;      /* aging passes that ended in early mode */
+	u64 early_switches;    /* changes between LRU and early mode */
 };
 
 /*
