@@ -255,6 +255,7 @@ void evict_free_entry(struct vm *vm, u32 slot_id, u64 idx, paddr_t e)
 void evict_get_stats(struct vm *vm, struct evict_stats *out)
 {
 	struct vm_reclaim *r = vm->reclaim;
+	struct lru_stats ls;
 
 	memset(out, 0, sizeof(*out));
 	if (!r)
@@ -263,9 +264,6 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	out->limit_pages = r->limit == ~0ull ? vm->mem_bytes >> PAGE_SHIFT : r->limit;
 	out->resident_pages = r->resident;
 	out->resident_max = r->resident_max;
-	out->scans = r->scans;
-	out->young = r->young;
-	out->old = r->old;
 	out->evict_zero = r->evict_zero;
 	out->evict_compressed = r->evict_compressed;
 	out->evict_kept = r->evict_kept;
@@ -277,16 +275,15 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	out->stored_bytes = r->zs.stored_bytes;
 	out->store_alloc_bytes = r->zs.alloc_bytes;
 	out->ratio_x100 = zstore_ratio_x100(&r->zs);
-	out->age_ns_per_page =
-		r->age_pages && tsc_khz ? r->age_tsc * 1000000 / tsc_khz / r->age_pages : 0;
 	out->over_limit = r->over_limit;
-	{
-		struct lru_stats ls;
-
-		lru_get_stats(&r->lru, &ls);
-		out->early_picks = ls.early_picks;
-		out->early_passes = ls.early_passes;
-		out->early_switches = ls.switches;
-	}
+	lru_get_stats(&r->lru, &ls);
 	spin_unlock(&r->lock);
+	out->scans = ls.age_passes;
+	out->young = ls.young;
+	out->old = ls.old;
+	out->age_ns_per_page =
+		ls.scanned && tsc_khz ? r->age_tsc * 1000000 / tsc_khz / ls.scanned : 0;
+	out->early_picks = ls.early_picks;
+	out->early_passes = ls.early_passes;
+	out->early_switches = ls.switches;
 }

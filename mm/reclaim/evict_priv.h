@@ -40,9 +40,9 @@ struct vm_reclaim {
 	u64 victims[EVICT_BATCH];
 	u64 skipped[EVICT_BATCH]; /* remembered incompressible, passed over */
 	paddr_t victim_pa[EVICT_BATCH];
-	/* counters */
-	u64 resident_max, scans, young, old, evict_zero, evict_compressed, evict_raw;
-	u64 evict_kept, incomp_skipped, host_evicted, refaults, age_tsc, age_pages, over_limit;
+	/* counters (aging passes, young/old and pages scanned: the LRU's own) */
+	u64 resident_max, evict_zero, evict_compressed, evict_raw, evict_kept, incomp_skipped;
+	u64 host_evicted, refaults, age_tsc, over_limit;
 };
 
 #endif

@@ -16,12 +16,6 @@
 
 #define NO_VICTIM (~0ull)
 
-enum evict_mode {
-	EVICT_TRIM,	/* the VM's own limit: incompressible pages stay */
-	EVICT_TRIM_RAW, /* the limit, nothing else left: store them raw */
-	EVICT_HOST,	/* host pressure: only what frees host memory */
-};
-
 struct batch_result {
 	u32 picked;	    /* victims taken off the LRU */
 	u32 incompressible; /* of those, kept or skipped as incompressible */
@@ -76,19 +70,15 @@ void evict_age(struct vm *vm)
 {
 	struct vm_reclaim *r = vm->reclaim;
 	struct age_ctx c = {.vm = vm, .r = r};
-	u64 t0, scanned0;
+	u64 t0;
 
 	read_lock(&vm->slots_lock);
 	spin_lock(&r->lock);
-	scanned0 = r->lru.scanned;
 	t0 = rdtsc();
 	lru_set_clock(&r->lru, lru_clock(t0));
-	r->young += lru_age(&r->lru, test_and_clear_young, &c);
+	lru_age(&r->lru, test_and_clear_young, &c);
 	__atomic_store_n(&r->age_cost_tsc, rdtsc() - t0, __ATOMIC_RELAXED);
 	r->age_tsc += r->age_cost_tsc;
-	r->age_pages += r->lru.scanned - scanned0;
-	r->old = r->lru.old;
-	r->scans++;
 	__atomic_store_n(&r->last_age_tsc, t0, __ATOMIC_RELAXED);
 	spin_unlock(&r->lock);
 	read_unlock(&vm->slots_lock);
@@ -113,8 +103,10 @@ void evict_lru_snapshot(struct vm *vm, struct lru *copy)
  * Take up to 'want' victims off the LRU. Remembered incompressible pages are
  * passed over (up to EVICT_BATCH of them, then picking stops) unless storing
  * raw, and put back afterwards, still old and still mapped. r->lock held.
+ * 'raw' (store incompressible pages as they are) is only for a VM over its
+ * own limit with nothing else left: a raw copy frees no host memory.
  */
-static u32 pick(struct vm_reclaim *r, u32 want, enum evict_mode mode, struct batch_result *b)
+static u32 pick(struct vm_reclaim *r, u32 want, bool raw, struct batch_result *b)
 {
 	u32 n = 0, skipped = 0;
 
@@ -128,8 +120,7 @@ static u32 pick(struct vm_reclaim *r, u32 want, enum evict_mode mode, struct bat
 		for (u32 i = n, end = n + got; i < end; i++) {
 			u64 key = r->victims[i];
 
-			if (mode != EVICT_TRIM_RAW && skipped < EVICT_BATCH &&
-			    keyset_contains(&r->incomp, key))
+			if (!raw && skipped < EVICT_BATCH && keyset_contains(&r->incomp, key))
 				r->skipped[skipped++] = key;
 			else
 				r->victims[n++] = key; /* n <= i: compacts in place */
@@ -173,8 +164,7 @@ static void unmap_victims(struct vm *vm, struct vm_reclaim *r, u32 n)
 }
 
 /* The new backing entry for an unmapped victim, or its own page (kept). */
-static paddr_t pageout(struct vm_reclaim *r, u64 key, paddr_t pa, enum evict_mode mode,
-		       struct batch_result *b)
+static paddr_t pageout(struct vm_reclaim *r, u64 key, paddr_t pa, bool raw, struct batch_result *b)
 {
 	struct zstore_blob *blob = NULL;
 	u32 len;
@@ -192,7 +182,7 @@ static paddr_t pageout(struct vm_reclaim *r, u64 key, paddr_t pa, enum evict_mod
 		return pa; /* no memory for the blob: keep the page */
 	case ZSTORE_INCOMPRESSIBLE:
 	default:
-		if (mode == EVICT_TRIM_RAW) {
+		if (raw) {
 			blob = zstore_put(&r->zs, phys_to_virt(pa), true);
 			if (blob) {
 				r->evict_raw++;
@@ -207,15 +197,14 @@ static paddr_t pageout(struct vm_reclaim *r, u64 key, paddr_t pa, enum evict_mod
 	}
 }
 
-static struct batch_result evict_batch(struct vm *vm, struct vm_reclaim *r, u32 want,
-				       enum evict_mode mode)
+static struct batch_result evict_batch(struct vm *vm, struct vm_reclaim *r, u32 want, bool raw)
 {
 	struct batch_result b = {0};
 	u32 n;
 
 	write_lock(&vm->slots_lock);
 	spin_lock(&r->lock);
-	n = pick(r, want, mode, &b);
+	n = pick(r, want, raw, &b);
 	spin_unlock(&r->lock);
 	unmap_victims(vm, r, n);
 	spin_lock(&r->lock);
@@ -227,7 +216,7 @@ static struct batch_result evict_batch(struct vm *vm, struct vm_reclaim *r, u32 
 		if (key == NO_VICTIM)
 			continue;
 		m = memslot_by_id(&vm->slots, EVICT_KEY_ID(key));
-		e = pageout(r, key, r->victim_pa[i], mode, &b);
+		e = pageout(r, key, r->victim_pa[i], raw, &b);
 		if (e == r->victim_pa[i]) {
 			lru_putback(&r->lru, key); /* stays resident, and old */
 			continue;
@@ -269,7 +258,7 @@ static void trim(struct vm *vm, struct vm_reclaim *r, bool aged)
 		/* Age when the old generations cannot supply the batch. */
 		if ((round == 0 && !aged) || evictable(r) < want)
 			evict_age(vm);
-		b = evict_batch(vm, r, (u32)want, raw ? EVICT_TRIM_RAW : EVICT_TRIM);
+		b = evict_batch(vm, r, (u32)want, raw);
 		if (b.freed)
 			continue;
 		if (!b.picked && round > 0)
@@ -324,7 +313,7 @@ u64 evict_reclaim(struct vm *vm, u64 pages)
 		return 0;
 	for (int round = 0; freed < pages && round < EVICT_ROUNDS * 4; round++) {
 		struct batch_result b =
-			evict_batch(vm, r, (u32)MIN(pages - freed, (u64)EVICT_BATCH), EVICT_HOST);
+			evict_batch(vm, r, (u32)MIN(pages - freed, (u64)EVICT_BATCH), false);
 
 		freed += b.freed;
 		if (!b.freed)
