@@ -286,4 +286,5 @@ void evict_get_stats(struct vm *vm, struct evict_stats *out)
 	out->early_picks = ls.early_picks;
 	out->early_passes = ls.early_passes;
 	out->early_switches = ls.switches;
+	out->lru_pages = ls.pages;
 }

@@ -49,7 +49,7 @@
 
 struct vm;
 struct memslot;
-struct lru;
+struct lru_share;
 
 #define EVICT_BATCH  256 /* victims per batch (one TLB flush) */
 #define EVICT_ROUNDS 8	 /* batches per evict_check */
@@ -73,6 +73,7 @@ struct evict_stats {
 	u64 ratio_x100;	       /* stored_pages * 4096 * 100 / stored_bytes */
 	u64 age_ns_per_page;   /* mean aging time per scanned page */
 	u64 over_limit;	       /* evict_check rounds that could not reach the limit */
+	u64 lru_pages;	       /* pages the LRU tracks (resident ones it could evict) */
 	u64 early_picks;       /* victims taken at the LRU's early point (loops) */
 	u64 early_passes;      /* aging passes that ended in early mode */
 	u64 early_switches;    /* changes between LRU and early mode */
@@ -119,9 +120,8 @@ void evict_tick(struct vm *vm, u64 now_tsc, u32 cost_share);
 
 /* One aging pass now (no lock held). */
 void evict_age(struct vm *vm);
-/* Copy the LRU's header (generation counts and births) for
- * lru_share_reclaim(), its clock set to now. */
-void evict_lru_snapshot(struct vm *vm, struct lru *copy);
+/* This VM's input to lru_share_reclaim(), its idle times measured now. */
+void evict_share_input(struct vm *vm, struct lru_share *out);
 /*
  * Evict up to 'pages' old pages (never from the youngest generation, never
  * raw); returns how many host pages were freed. 0 when another CPU is

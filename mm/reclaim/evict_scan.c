@@ -86,15 +86,15 @@ void evict_age(struct vm *vm)
 		vm_flush_tlb_kick(vm); /* access tracking takes effect */
 }
 
-void evict_lru_snapshot(struct vm *vm, struct lru *copy)
+void evict_share_input(struct vm *vm, struct lru_share *out)
 {
 	struct vm_reclaim *r = vm->reclaim;
 
 	spin_lock(&r->lock);
-	*copy = r->lru;
+	/* Idle times of every VM measured at (nearly) the same moment. */
+	lru_set_clock(&r->lru, lru_clock(rdtsc()));
+	lru_share_input(&r->lru, out);
 	spin_unlock(&r->lock);
-	/* Idle times of every VM measured at the same moment. */
-	lru_set_clock(copy, lru_clock(rdtsc()));
 }
 
 /* ---- one batch ---- */

@@ -69,10 +69,8 @@ static void note_free(u64 free)
  */
 static u64 reclaim_to(u64 goal)
 {
-	static struct lru snap[MAX_VMS]; /* under reclaim_lock; too big for the stack */
-	static const struct lru *lrus[MAX_VMS];
-	static u64 share[MAX_VMS];
-	u64 evicted = 0;
+	struct lru_share in[MAX_VMS];
+	u64 share[MAX_VMS], evicted = 0;
 
 	for (int pass = 0; pass < HOST_RECLAIM_PASSES; pass++) {
 		u64 free = pages_free();
@@ -81,13 +79,11 @@ static u64 reclaim_to(u64 goal)
 		if (free >= goal)
 			break;
 		for (u32 i = 0; i < MAX_VMS; i++) {
-			lrus[i] = NULL;
-			if (reclaimable[i]) {
-				evict_lru_snapshot(reclaimable[i], &snap[i]);
-				lrus[i] = &snap[i];
-			}
+			in[i] = (struct lru_share){0};
+			if (reclaimable[i])
+				evict_share_input(reclaimable[i], &in[i]);
 		}
-		lru_share_reclaim(lrus, MAX_VMS, goal - free, share);
+		lru_share_reclaim(in, MAX_VMS, goal - free, share);
 		for (u32 i = 0; i < MAX_VMS; i++)
 			if (share[i])
 				evicted += evict_reclaim(reclaimable[i], share[i]);

@@ -232,13 +232,20 @@ void lru_get_stats(const struct lru *l, struct lru_stats *out);
  * strictly least recently young first (switching off ends early mode). */
 void lru_set_adaptive(struct lru *l, bool on);
 
+/* What one VM brings to lru_share_reclaim(); {0, 0}: nothing to give. */
+struct lru_share {
+	u64 weight; /* lru_idle_weight() */
+	u64 cap;    /* lru_evictable() */
+};
+
+/* The share input of one LRU, at its current clock. */
+void lru_share_input(const struct lru *l, struct lru_share *out);
 /*
  * Host-wide: split 'target' pages to reclaim over n VMs. Each VM's share is
- * proportional to lru_idle_weight() (its size times its idleness) and capped
- * at lru_evictable(); what a capped VM cannot give is redistributed over the
- * others. The sum of per_vm_out[] is min(target, sum of evictable). A NULL
- * entry in vms[] is a VM with nothing to give.
+ * proportional to its weight (its size times its idleness) and capped at
+ * its cap; what a capped VM cannot give is redistributed over the others.
+ * The sum of per_vm_out[] is min(target, sum of caps).
  */
-void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per_vm_out);
+void lru_share_reclaim(const struct lru_share *vms, u32 n, u64 target, u64 *per_vm_out);
 
 #endif

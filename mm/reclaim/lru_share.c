@@ -19,23 +19,19 @@ u64 lru_muldiv(u64 a, u64 b, u64 c)
 	return q;
 }
 
-static u64 vm_cap(const struct lru *const *vms, u32 i)
+void lru_share_input(const struct lru *l, struct lru_share *out)
 {
-	return vms[i] ? lru_evictable(vms[i]) : 0;
+	out->weight = lru_idle_weight(l);
+	out->cap = lru_evictable(l);
 }
 
-static u64 vm_weight(const struct lru *const *vms, u32 i)
-{
-	return vms[i] ? lru_idle_weight(vms[i]) : 0;
-}
-
-void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per_vm_out)
+void lru_share_reclaim(const struct lru_share *vms, u32 n, u64 target, u64 *per_vm_out)
 {
 	u64 total = 0, remaining;
 
 	for (u32 i = 0; i < n; i++) {
 		per_vm_out[i] = 0;
-		total += vm_cap(vms, i);
+		total += vms[i].cap;
 	}
 	remaining = MIN(target, total);
 
@@ -46,15 +42,15 @@ void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per
 		bool saturated = false;
 
 		for (u32 i = 0; i < n; i++)
-			if (per_vm_out[i] < vm_cap(vms, i))
-				w_sum += vm_weight(vms, i);
+			if (per_vm_out[i] < vms[i].cap)
+				w_sum += vms[i].weight;
 		if (!w_sum)
 			break; /* cannot happen: an evictable page weighs >= 1 */
 		for (u32 i = 0; i < n; i++) {
-			u64 cap = vm_cap(vms, i);
+			u64 cap = vms[i].cap;
 
-			if (per_vm_out[i] < cap && lru_muldiv(remaining, vm_weight(vms, i),
-							      w_sum) >= cap - per_vm_out[i]) {
+			if (per_vm_out[i] < cap &&
+			    lru_muldiv(remaining, vms[i].weight, w_sum) >= cap - per_vm_out[i]) {
 				given += cap - per_vm_out[i];
 				per_vm_out[i] = cap;
 				saturated = true;
@@ -65,8 +61,8 @@ void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per
 			continue;
 		}
 		for (u32 i = 0; i < n; i++) {
-			if (per_vm_out[i] < vm_cap(vms, i)) {
-				u64 s = lru_muldiv(remaining, vm_weight(vms, i), w_sum);
+			if (per_vm_out[i] < vms[i].cap) {
+				u64 s = lru_muldiv(remaining, vms[i].weight, w_sum);
 
 				per_vm_out[i] += s;
 				given += s;
@@ -84,11 +80,11 @@ void lru_share_reclaim(const struct lru *const *vms, u32 n, u64 target, u64 *per
 			u64 best_w = 0;
 
 			for (u32 i = 0; i < n; i++) {
-				u64 w = vm_weight(vms, i);
+				u64 w = vms[i].weight;
 				bool after_prev =
 					first || w < prev_w || (w == prev_w && i > prev_i);
 
-				if (!w || !after_prev || per_vm_out[i] >= vm_cap(vms, i))
+				if (!w || !after_prev || per_vm_out[i] >= vms[i].cap)
 					continue;
 				if (best == LRU_NIL || w > best_w) {
 					best = i;

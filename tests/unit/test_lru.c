@@ -875,6 +875,18 @@ static u64 sum(const u64 *v, u32 n)
 	return s;
 }
 
+/* lru_share_reclaim() over LRUs (NULL: a VM with nothing to give). */
+static void share_lrus(const struct lru *const *vms, u32 n, u64 target, u64 *out)
+{
+	struct lru_share in[8] = {0};
+
+	assert_true(n <= 8);
+	for (u32 i = 0; i < n; i++)
+		if (vms[i])
+			lru_share_input(vms[i], &in[i]);
+	lru_share_reclaim(in, n, target, out);
+}
+
 static void test_share_idle_before_busy(void **state)
 {
 	struct lru a, b;
@@ -884,13 +896,13 @@ static void test_share_idle_before_busy(void **state)
 	(void)state;
 	make_vm(&a, 0, 200, 0, 3);   /* idle: everything in the oldest generation */
 	make_vm(&b, 1, 200, 180, 3); /* busy: 20 old pages */
-	lru_share_reclaim(vms, 2, 100, out);
+	share_lrus(vms, 2, 100, out);
 	assert_int_equal(sum(out, 2), 100);
 	assert_true(out[1] > 5 * out[0]);
 	assert_true(out[0] <= lru_evictable(&b));
 	/* Enough demand takes the idle VM dry before the busy VM's cold pages,
 	 * and never touches the busy VM's youngest generation. */
-	lru_share_reclaim(vms, 2, 1000, out);
+	share_lrus(vms, 2, 1000, out);
 	assert_int_equal(out[1], 200);
 	assert_int_equal(out[0], 20);
 }
@@ -905,29 +917,29 @@ static void test_share_proportional(void **state)
 	make_vm(&v[0], 0, 100, 0, 2);
 	make_vm(&v[1], 1, 200, 0, 2);
 	make_vm(&v[2], 2, 300, 0, 2);
-	lru_share_reclaim(vms, 4, 60, out);
+	share_lrus(vms, 4, 60, out);
 	assert_int_equal(out[0], 10);
 	assert_int_equal(out[1], 0);
 	assert_int_equal(out[2], 20);
 	assert_int_equal(out[3], 30);
 	/* Rounding: the sum is exact, nobody gets more than one extra page. */
-	lru_share_reclaim(vms, 4, 7, out);
+	share_lrus(vms, 4, 7, out);
 	assert_int_equal(sum(out, 4), 7);
 	assert_true(out[0] >= 1 && out[0] <= 2);
 	assert_true(out[2] >= 2 && out[2] <= 3);
 	assert_true(out[3] >= 3 && out[3] <= 4);
 	/* Two identical VMs share evenly: never all from the first. */
 	vms[2] = &v[0];
-	lru_share_reclaim(vms, 3, 50, out);
+	share_lrus(vms, 3, 50, out);
 	assert_int_equal(out[0], 25);
 	assert_int_equal(out[2], 25);
 	/* More than everything: each gives all it can. */
 	vms[2] = &v[1];
-	lru_share_reclaim(vms, 4, 10000, out);
+	share_lrus(vms, 4, 10000, out);
 	assert_int_equal(out[0], 100);
 	assert_int_equal(out[2], 200);
 	assert_int_equal(out[3], 300);
-	lru_share_reclaim(vms, 4, 0, out);
+	share_lrus(vms, 4, 0, out);
 	assert_int_equal(sum(out, 4), 0);
 }
 
@@ -956,7 +968,7 @@ static void test_share_by_idle_time(void **state)
 	assert_int_equal(lru_idle_weight(&idle), 100ull * 100 * 100);
 	make_clocked_vm(&busy, 1, 100, 95, 100);
 	assert_int_equal(lru_idle_weight(&busy), 100ull * 6 * 6);
-	lru_share_reclaim(vms, 2, 100, out);
+	share_lrus(vms, 2, 100, out);
 	assert_int_equal(sum(out, 2), 100);
 	assert_true(out[1] >= 99);
 	/* The clock never goes back; idle times are capped. */
@@ -975,7 +987,7 @@ static void test_share_cap_redistributed(void **state)
 	(void)state;
 	make_vm(&small_idle, 0, 10, 0, 3); /* weight 10 * 4^2, gives <= 10 */
 	make_vm(&big_warm, 1, 1000, 0, 1); /* weight 1000 * 2^2 */
-	lru_share_reclaim(vms, 2, 500, out);
+	share_lrus(vms, 2, 500, out);
 	assert_int_equal(out[0], 10);
 	assert_int_equal(out[1], 490);
 }

@@ -82,11 +82,9 @@
 
 /*
  * Beyond the stable API (evict_vm_init/destroy, evict_prepare_backing,
- * evict_free_entry, evict_check, evict_get_stats), two evict.h entries are
- * used when linked in (weak): evict_lru_snapshot (the LRU's header, for
- * "every resident page is tracked") and evict_reclaim (host pressure).
+ * evict_free_entry, evict_check, evict_get_stats), evict_reclaim (host
+ * pressure) is used when linked in (weak).
  */
-#pragma weak evict_lru_snapshot
 #pragma weak evict_reclaim
 
 /* ---- hosted stand-ins for the kernel the linked code needs ---- */
@@ -893,17 +891,10 @@ static void full_check(void)
 			 (unsigned long long)resident, (unsigned long long)stored);
 	if (stored > st.max_stored)
 		st.max_stored = stored;
-	if (evict_lru_snapshot) {
-		struct lru copy;
-		struct lru_stats ls;
-
-		evict_lru_snapshot(&vm, &copy);
-		lru_get_stats(&copy, &ls);
-		/* Every resident page can be found by reclaim (the LRU is never full here). */
-		if (ls.pages != resident)
-			fail_msg("the LRU tracks %u pages, %llu are resident", ls.pages,
-				 (unsigned long long)resident);
-	}
+	/* Every resident page can be found by reclaim (the LRU is never full here). */
+	if (es.lru_pages != resident)
+		fail_msg("the LRU tracks %llu pages, %llu are resident",
+			 (unsigned long long)es.lru_pages, (unsigned long long)resident);
 	/* Every leaf maps its gfn's backing; no cached translation is stale. */
 	check_tables(vm.mmu->root->table, TDP_ROOT_LEVEL, 0);
 	for (int c = 0; c < NR_VCPUS; c++)
