@@ -345,11 +345,8 @@ u32 vm_memslot_list(struct vm *vm, struct tern_memslot *out, u32 max)
 		const struct memslot *m = &vm->slots.slots[i];
 		u64 populated = 0;
 
-		for (u64 j = 0; j < m->npages; j++) {
-			paddr_t e = __atomic_load_n(&m->backing[j], __ATOMIC_RELAXED);
-
-			populated += e && !(e & 1); /* not evicted (mm/reclaim/zstore.h tag) */
-		}
+		for (u64 j = 0; j < m->npages; j++)
+			populated += !evict_needs_page(m, j); /* resident, not evicted */
 		out[i] = (struct tern_memslot){
 			.gpa = m->base_gfn << PAGE_SHIFT,
 			.size = m->npages << PAGE_SHIFT,

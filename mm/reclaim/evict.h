@@ -131,7 +131,8 @@ u64 evict_reclaim(struct vm *vm, u64 pages);
 /* Tern wrote page 'idx' of slot m (device, loader): forget that it did not
  * compress. slots_lock held. */
 void evict_page_written(struct vm *vm, const struct memslot *m, u64 idx);
-/* Would faulting page 'idx' of slot m allocate a host page? (slots_lock held) */
+/* Would faulting page 'idx' of slot m allocate a host page (never populated, or
+ * evicted)? Any VM. slots_lock held. */
 bool evict_needs_page(const struct memslot *m, u64 idx);
 
 void evict_get_stats(struct vm *vm, struct evict_stats *out);
