@@ -142,11 +142,10 @@ static enum tdp_outcome cap_reached(struct vcpu *v)
 static u64 fault_alloc_pages(struct vm *vm, const struct tdp_fault *f)
 {
 	const struct memslot *m = f->slot;
-	u64 idx = f->gfn - m->base_gfn;
 
-	if (vm->reclaim)
-		return evict_needs_page(m, idx) ? 1 : 0;
-	return __atomic_load_n(&m->backing[idx], __ATOMIC_ACQUIRE) ? 0 : PAGES_PER_2M;
+	if (!evict_needs_page(m, f->gfn - m->base_gfn))
+		return 0;
+	return vm->reclaim ? 1 : PAGES_PER_2M;
 }
 
 /* One attempt: backing (or refault), cache top-up, the MMU fault. */
