@@ -43,6 +43,8 @@ struct mem_region {
 };
 extern struct mem_region mem_map[MEM_MAX_REGIONS];
 extern int mem_map_count;
+/* End of the available region holding addr, or 0 if none does. */
+u64 mem_region_end(u64 addr);
 extern char boot_cmdline[512];
 /* Boot modules (multiboot1 MODS, multiboot2 module tags): the range
  * [start, end) and the string, copied (truncated) at start. */
@@ -57,6 +59,11 @@ extern int boot_module_count; /* as reported, may exceed BOOT_MODULES_MAX */
 /* Value of key=value on the command line (copied into buf), or NULL. */
 const char *cmdline_get(const char *key, char *buf, size_t n);
 bool cmdline_has(const char *key);
+/* key=N on the command line, or def. */
+u64 cmdline_u64(const char *key, u64 def);
+/* Bytes that differ between got and want (0: none); the mismatch at addr is
+ * printed while *shown < 4, which counts it. For payloads checking data. */
+u64 word_mismatch(u64 addr, u64 got, u64 want, u64 *shown);
 extern char __image_start[], __image_end[];
 
 /* CPU identification and Tern detection. */

@@ -408,6 +408,37 @@ const char *cmdline_get(const char *key, char *buf, size_t n)
 	return NULL;
 }
 
+u64 cmdline_u64(const char *key, u64 def)
+{
+	char buf[24];
+
+	return cmdline_get(key, buf, sizeof(buf)) ? parse_u64(buf) : def;
+}
+
+u64 mem_region_end(u64 addr)
+{
+	for (int i = 0; i < mem_map_count && i < MEM_MAX_REGIONS; i++) {
+		u64 s = mem_map[i].base, e = s + mem_map[i].len;
+
+		if (mem_map[i].type == MEM_AVAILABLE && s <= addr && addr < e)
+			return e;
+	}
+	return 0;
+}
+
+u64 word_mismatch(u64 addr, u64 got, u64 want, u64 *shown)
+{
+	u64 x = got ^ want, n = 0;
+
+	if (!x)
+		return 0;
+	if ((*shown)++ < 4)
+		printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", addr, got, want);
+	for (int b = 0; b < 8; b++)
+		n += (x >> (8 * b)) & 0xff ? 1 : 0;
+	return n;
+}
+
 bool cmdline_has(const char *key)
 {
 	size_t kl = strlen(key);

@@ -95,25 +95,7 @@ static u64 hot_word(u64 pn, u64 j, u64 r)
 	return ((pn * HKEY) ^ (j / 64) ^ (0x5aull << 56)) + (j == 0 ? r : 0);
 }
 
-static u64 bad_bytes(u64 x)
-{
-	u64 n = 0;
-
-	for (int b = 0; b < 8; b++)
-		n += (x >> (8 * b)) & 0xff ? 1 : 0;
-	return n;
-}
-
-static u64 shown;
-
-static u64 compare(u64 addr, u64 got, u64 want)
-{
-	if (got == want)
-		return 0;
-	if (shown++ < 4)
-		printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", addr, got, want);
-	return bad_bytes(got ^ want);
-}
+static u64 shown; /* mismatches printed (word_mismatch prints the first 4) */
 
 static void write_cold(u64 lo, u64 n)
 {
@@ -144,8 +126,9 @@ static u64 verify(u64 lo, u64 n, bool hot, u64 r)
 		volatile u64 *w = (volatile u64 *)p;
 
 		for (u64 j = 0; j < WORDS; j++)
-			bad += compare(p + j * 8, w[j],
-				       hot ? hot_word(p / PAGE, j, r) : cold_word(p / PAGE, j));
+			bad += word_mismatch(
+				p + j * 8, w[j],
+				hot ? hot_word(p / PAGE, j, r) : cold_word(p / PAGE, j), &shown);
 	}
 	return bad;
 }
@@ -182,10 +165,11 @@ static void phase2(u64 cold_lo, u64 cold_n, u64 hot_lo, u64 hot_n, u64 per, u64 
 			    j = (r * 61 + i * 7) & (WORDS - 1);
 			volatile u64 *w = (volatile u64 *)p;
 
-			o->bad += compare(p, w[0], hot_word(pn, 0, r - 1));
+			o->bad += word_mismatch(p, w[0], hot_word(pn, 0, r - 1), &shown);
 			w[0] = hot_word(pn, 0, r);
 			if (j)
-				o->bad += compare(p + j * 8, w[j], hot_word(pn, j, r));
+				o->bad +=
+					word_mismatch(p + j * 8, w[j], hot_word(pn, j, r), &shown);
 		}
 		r1 = refaults(tern);
 		o->hot_refaults += r1 - r0;
@@ -196,7 +180,7 @@ static void phase2(u64 cold_lo, u64 cold_n, u64 hot_lo, u64 hot_n, u64 per, u64 
 			volatile u64 *w = (volatile u64 *)p;
 			u64 got = w[j];
 
-			o->bad += compare(p + j * 8, got, cold_word(pn, j));
+			o->bad += word_mismatch(p + j * 8, got, cold_word(pn, j), &shown);
 			w[j] = got;
 			o->cold_touches++;
 			o->cold_compress += cold_compressible(pn);
@@ -204,13 +188,6 @@ static void phase2(u64 cold_lo, u64 cold_n, u64 hot_lo, u64 hot_n, u64 per, u64 
 		r0 = refaults(tern);
 		o->cold_refaults += r0 - r1;
 	}
-}
-
-static u64 opt_u64(const char *key, u64 def)
-{
-	char buf[24];
-
-	return cmdline_get(key, buf, sizeof(buf)) ? parse_u64(buf) : def;
 }
 
 /* The checks on the four TERN_HC_STATS snapshots. */
@@ -267,16 +244,10 @@ static void report(u64 limit, u64 cold_n, u64 hot_n, u64 rounds, const struct ph
 
 void guest_main(void)
 {
-	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), top = 0;
+	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), top = mem_region_end(lo);
 	bool tern = tern_present();
 	u64 limit = 1024; /* pages; bare QEMU has no limit to report */
 
-	for (int i = 0; i < mem_map_count; i++) {
-		u64 s = mem_map[i].base, e = s + mem_map[i].len;
-
-		if (mem_map[i].type == MEM_AVAILABLE && s <= lo && e > lo)
-			top = e;
-	}
 	if (tern) {
 		stats(&st[0]);
 		if (!checkf(st[0].oc_limit_pages > 0, "the VM is overcommitted (limit %llu pages)",
@@ -284,8 +255,9 @@ void guest_main(void)
 			return;
 		limit = st[0].oc_limit_pages;
 	}
-	u64 cold_n = opt_u64("cold", 3 * limit), hot_n = opt_u64("hot", limit / 4);
-	u64 per = opt_u64("per", 4), rounds = opt_u64("rounds", 2 * limit / (per ? per : 1));
+	u64 cold_n = cmdline_u64("cold", 3 * limit), hot_n = cmdline_u64("hot", limit / 4);
+	u64 per = cmdline_u64("per", 4),
+	    rounds = cmdline_u64("rounds", 2 * limit / (per ? per : 1));
 	u64 hot_lo = lo + cold_n * PAGE;
 
 	if (!checkf(per > 0 && hot_n > 0 && cold_n > limit && hot_lo + hot_n * PAGE <= top,

@@ -13,7 +13,7 @@
 
 const char guest_name[] = "overcommit";
 
-#define KEY 0x9e3779b97f4a7c15ull
+#define KEY  0x9e3779b97f4a7c15ull
 #define PAGE 4096ull
 
 static struct tern_vm_stats_mmu st0, st1;
@@ -47,7 +47,7 @@ static u64 word(u64 gpa, u64 j, u64 *rng)
 
 static u64 pass(u64 lo, u64 hi, bool write)
 {
-	u64 bad = 0;
+	u64 bad = 0, shown = 0;
 
 	for (u64 p = lo; p < hi; p += PAGE) {
 		u64 rng = (p / PAGE) * KEY | 1;
@@ -56,17 +56,10 @@ static u64 pass(u64 lo, u64 hi, bool write)
 		for (u64 j = 0; j < PAGE / 8; j++) {
 			u64 want = word(p, j, &rng);
 
-			if (write) {
+			if (write)
 				w[j] = want;
-				continue;
-			}
-			u64 got = w[j], x = got ^ want;
-			if (!x)
-				continue;
-			if (bad < 4)
-				printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", p + j * 8, got, want);
-			for (int b = 0; b < 8; b++)
-				bad += (x >> (8 * b)) & 0xff ? 1 : 0;
+			else
+				bad += word_mismatch(p + j * 8, w[j], want, &shown);
 		}
 	}
 	return bad;
@@ -74,17 +67,9 @@ static u64 pass(u64 lo, u64 hi, bool write)
 
 void guest_main(void)
 {
-	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), hi = 0, ws = 48;
-	char opt[16];
+	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), hi = mem_region_end(lo);
+	u64 ws = cmdline_u64("ws", 48);
 
-	if (cmdline_get("ws", opt, sizeof(opt)))
-		ws = parse_u64(opt);
-	for (int i = 0; i < mem_map_count; i++) {
-		u64 s = mem_map[i].base, e = s + mem_map[i].len;
-
-		if (mem_map[i].type == MEM_AVAILABLE && s <= lo && e > lo)
-			hi = e;
-	}
 	if (hi > lo + (ws << 20))
 		hi = lo + (ws << 20);
 	if (!checkf(hi - lo >= (8ull << 20), "working set 0x%lx-0x%lx (%lu KiB)", lo, hi,
@@ -122,8 +107,8 @@ void guest_main(void)
 	checkf(st1.oc_refaults > 0, "compressed pages were faulted back (%llu)", st1.oc_refaults);
 	checkf(st1.oc_evict_kept > 0, "incompressible pages were kept resident (%llu)",
 	       st1.oc_evict_kept);
-	checkf(st1.oc_ratio_x100 >= 200, "compression ratio %llu.%02llu >= 2", st1.oc_ratio_x100 / 100,
-	       st1.oc_ratio_x100 % 100);
+	checkf(st1.oc_ratio_x100 >= 200, "compression ratio %llu.%02llu >= 2",
+	       st1.oc_ratio_x100 / 100, st1.oc_ratio_x100 % 100);
 	checkf(st1.oc_resident_pages <= st1.oc_limit_pages &&
 		       st1.oc_resident_max <= st1.oc_limit_pages + 64,
 	       "residency held near the limit (now %llu, max %llu, limit %llu pages)",

@@ -50,28 +50,19 @@ static u64 word(u64 gpa, u64 j, u64 gen, u64 *rng)
 /* Write (or check) generation 'gen' over [lo, hi); returns corrupted bytes. */
 static u64 pass(u64 lo, u64 hi, u64 gen, bool write)
 {
-	u64 bad = 0;
+	u64 bad = 0, shown = 0;
 
 	for (u64 p = lo; p < hi; p += PAGE) {
 		u64 rng = (p / PAGE) * KEY | 1;
 		volatile u64 *w = (volatile u64 *)p;
 
 		for (u64 j = 0; j < PAGE / 8; j++) {
-			u64 want = word(p, j, gen, &rng), got, x;
+			u64 want = word(p, j, gen, &rng);
 
-			if (write) {
+			if (write)
 				w[j] = want;
-				continue;
-			}
-			got = w[j];
-			x = got ^ want;
-			if (!x)
-				continue;
-			if (bad < 4)
-				printf("  mismatch at 0x%lx: 0x%lx != 0x%lx\n", p + j * 8, got,
-				       want);
-			for (int b = 0; b < 8; b++)
-				bad += (x >> (8 * b)) & 0xff ? 1 : 0;
+			else
+				bad += word_mismatch(p + j * 8, w[j], want, &shown);
 		}
 	}
 	return bad;
@@ -81,13 +72,6 @@ static void stats(struct tern_vm_stats_mmu *s)
 {
 	memset(s, 0, sizeof(*s));
 	tern_hypercall(TERN_HC_STATS, (u64)s, sizeof(*s), 0, 0);
-}
-
-static u64 opt_u64(const char *key, u64 def)
-{
-	char buf[24];
-
-	return cmdline_get(key, buf, sizeof(buf)) ? parse_u64(buf) : def;
 }
 
 static void wait_ms(u64 tsc_khz, u64 ms)
@@ -165,8 +149,8 @@ static void report(const char *role, const struct tern_vm_stats_mmu *s)
 
 void guest_main(void)
 {
-	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), hi = 0;
-	u64 ws = opt_u64("ws", 40), khz, pages, bad = 0;
+	u64 lo = ((u64)__image_end + PAGE_2M - 1) & ~(PAGE_2M - 1), hi = mem_region_end(lo);
+	u64 ws = cmdline_u64("ws", 40), khz, pages, bad = 0;
 	bool busy;
 	struct tern_vm_stats_mmu st;
 	char role[8] = "";
@@ -175,12 +159,6 @@ void guest_main(void)
 	busy = role[0] == 'b';
 	if (!tern_present() || !checkf(role[0] == 'b' || role[0] == 'i', "role=%s", role))
 		return;
-	for (int i = 0; i < mem_map_count; i++) {
-		u64 s = mem_map[i].base, e = s + mem_map[i].len;
-
-		if (mem_map[i].type == MEM_AVAILABLE && s <= lo && e > lo)
-			hi = e;
-	}
 	if (hi > lo + (ws << 20))
 		hi = lo + (ws << 20);
 	pages = (hi - lo) / PAGE;
@@ -192,9 +170,9 @@ void guest_main(void)
 	if (!checkf(st.oc_limit_pages > 0, "the VM is reclaimable (maxmem=)"))
 		return;
 	if (busy) {
-		u64 rounds = opt_u64("rounds", 6);
+		u64 rounds = cmdline_u64("rounds", 6);
 
-		wait_settled(khz, opt_u64("settle_ms", 1000), opt_u64("delay_ms", 60000));
+		wait_settled(khz, cmdline_u64("settle_ms", 1000), cmdline_u64("delay_ms", 60000));
 		pass(lo, hi, 0, true);
 		for (u64 r = 1; r <= rounds; r++) {
 			bad += pass(lo, hi, r - 1, false);
@@ -215,7 +193,7 @@ void guest_main(void)
 		checkf(release_from(lo), "working set given back to the host");
 	} else {
 		pass(lo, hi, 0, true);
-		checkf(wait_released(khz, opt_u64("hold_ms", 120000)),
+		checkf(wait_released(khz, cmdline_u64("hold_ms", 120000)),
 		       "the busy VM finished (host free memory went up)");
 		stats(&st);
 		report("idle", &st);
