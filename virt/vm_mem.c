@@ -168,7 +168,7 @@ static void change_end(struct change *c)
 u64 vm_mem_release(struct vm *vm)
 {
 	struct change c;
-	u64 before = pages_free();
+	u64 before = pages_free(), after;
 
 	write_lock(&vm->slots_lock);
 	change_begin(&c, vm);
@@ -181,7 +181,8 @@ u64 vm_mem_release(struct vm *vm)
 		free_backing_pages(vm, m->id, m->backing, 0, m->backing_entries);
 	}
 	write_unlock(&vm->slots_lock);
-	return pages_free() > before ? pages_free() - before : 0;
+	after = pages_free();
+	return after > before ? after - before : 0;
 }
 
 int vm_memslot_add(struct vm *vm, u32 id, u64 gpa, u64 bytes)
