@@ -59,6 +59,17 @@ extern int boot_module_count; /* as reported, may exceed BOOT_MODULES_MAX */
 /* Value of key=value on the command line (copied into buf), or NULL. */
 const char *cmdline_get(const char *key, char *buf, size_t n);
 bool cmdline_has(const char *key);
+/* Pseudo-random data for payloads: xorshift64 (13, 7, 17), the next value
+ * of *state. */
+static inline u64 xorshift64(u64 *state)
+{
+	u64 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
 /* key=N on the command line, or def. */
 u64 cmdline_u64(const char *key, u64 def);
 /* Bytes that differ between got and want (0: none); the mismatch at addr is

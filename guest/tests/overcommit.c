@@ -36,10 +36,7 @@ static u64 word(u64 gpa, u64 j, u64 *rng)
 	case 6:
 		return (pn * KEY) + (j & 15);
 	case 7:
-		*rng ^= *rng << 13;
-		*rng ^= *rng >> 7;
-		*rng ^= *rng << 17;
-		return *rng;
+		return xorshift64(rng);
 	default:
 		return (pn * KEY) ^ (j / 64) ^ (kind << 56);
 	}

@@ -39,10 +39,7 @@ static u64 word(u64 gpa, u64 j, u64 gen, u64 *rng)
 	u64 pn = gpa / PAGE;
 
 	if (pn % 8 == 7) {
-		*rng ^= *rng << 13;
-		*rng ^= *rng >> 7;
-		*rng ^= *rng << 17;
-		return *rng ^ gen;
+		return xorshift64(rng) ^ gen;
 	}
 	return (pn * KEY) ^ (j / 64) ^ (gen << 48);
 }

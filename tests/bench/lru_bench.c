@@ -84,6 +84,7 @@
 #include <time.h>
 
 #include "mm/reclaim/lru.h"
+#include "tests/unit/xorshift.h"
 
 #define NEVER		 0xffffffffu
 #define HOT_P		 0.95
@@ -116,10 +117,7 @@ static u64 rng = 0x9e3779b97f4a7c15ull;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static bool chance(double p)

@@ -21,6 +21,7 @@
 #include <lz4.h>
 
 #include "lib/lz4.h"
+#include "tests/unit/xorshift.h"
 
 #define PAGE	  4096
 #define RUNS	  7	     /* interleaved timing runs per figure; the best counts */
@@ -35,12 +36,7 @@ static u64 rng_state = 0x2545F4914F6CDD1Dull;
 
 static u64 rng(void)
 {
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
+	return xorshift64(&rng_state);
 }
 
 static void put_bytes(u8 *p, size_t *i, const u8 *b, size_t n)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "mm/reclaim/keyset.h"
+#include "tests/unit/xorshift.h"
 
 #define CAP	 64
 #define KEYSPACE 200
@@ -51,7 +52,7 @@ static void test_random_model(void **state)
 	for (int step = 0; step < 1000000; step++) {
 		u64 key, op;
 
-		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		xorshift64(&rng);
 		key = (rng >> 8) % KEYSPACE;
 		op = rng % 3;
 		if (op == 0) {

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "mm/reclaim/lru.h"
+#include "tests/unit/xorshift.h"
 
 #define CAP 256
 
@@ -68,8 +69,7 @@ static bool cb_rng_young(u64 gfn, void *ctx)
 	u64 *rng = ctx;
 
 	(void)gfn;
-	*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
-	return (*rng & 3) == 0;
+	return (xorshift64(rng) & 3) == 0;
 }
 
 /*
@@ -111,7 +111,7 @@ static void test_grow(void **state)
 		u64 g = (ra % 600) * 977;
 		u32 na, nb;
 
-		ra ^= ra << 13, ra ^= ra >> 7, ra ^= ra << 17;
+		xorshift64(&ra);
 		rb = ra;
 		if (step % 50 == 0) {
 			lru_age(&a, cb_rng_young, &ra);
@@ -329,10 +329,7 @@ static u64 rng_state = 0x1234567887654321ull;
 
 static u64 rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 
 static void m_append(struct model *m, u64 seq, u64 gfn)

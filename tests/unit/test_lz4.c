@@ -20,6 +20,7 @@
 #include <lz4.h>
 
 #include "lib/lz4.h"
+#include "tests/unit/xorshift.h"
 
 static u16 scratch[LZ4_SCRATCH_BYTES / sizeof(u16)];
 
@@ -34,12 +35,7 @@ static void rng_seed(u64 s)
 
 static u64 rng(void)
 {
-	u64 x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
+	return xorshift64(&rng_state);
 }
 
 static u32 rng_below(u32 n)

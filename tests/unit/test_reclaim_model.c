@@ -56,6 +56,7 @@
 #include "virt/tdp.h"
 #include "virt/vm.h"
 #include "virt/vm_mem.h"
+#include "tests/unit/xorshift.h"
 
 #define ARENA		 MiB(128)
 #define DEFAULT_OPS	 1000000
@@ -112,10 +113,7 @@ static u64 rng = DEFAULT_SEED;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static u64 rnd_below(u64 n)

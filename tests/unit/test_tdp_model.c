@@ -18,15 +18,16 @@
 #include "mm/tdp/tdp_age.h"
 #include "mm/tdp/tdp_debug.h"
 #include "mm/tdp/tdp_mmu.h"
+#include "tests/unit/xorshift.h"
 
-#define ARENA MiB(192)
-#define OPS 1000000
-#define NR_VCPUS 4
-#define GFN_SPACE 16384 /* 64 MiB of guest-physical space for RAM slots */
-#define HIGH_MMIO_GFN (1ull << 27)
-#define MAX_SLOT_PAGES 2048
+#define ARENA		 MiB(192)
+#define OPS		 1000000
+#define NR_VCPUS	 4
+#define GFN_SPACE	 16384 /* 64 MiB of guest-physical space for RAM slots */
+#define HIGH_MMIO_GFN	 (1ull << 27)
+#define MAX_SLOT_PAGES	 2048
 #define FULL_CHECK_EVERY 512
-#define TABLE_CAP 4096
+#define TABLE_CAP	 4096
 
 static struct tdp_mmu mmu;
 static struct memslots slots;
@@ -38,10 +39,7 @@ static u64 free_at_start;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static u64 rnd_below(u64 n)
@@ -164,7 +162,7 @@ static void op_fault(u64 *counts)
 {
 	u32 v = (u32)rnd_below(NR_VCPUS);
 	u64 gfn;
-	struct tdp_fault f = { .max_level = 1 + (int)rnd_below(3) };
+	struct tdp_fault f = {.max_level = 1 + (int)rnd_below(3)};
 	enum fault_result r;
 	bool write = rnd() & 1;
 
@@ -182,7 +180,8 @@ static void op_fault(u64 *counts)
 		paddr_t pa;
 
 		assert_int_equal(tdp_prepare_backing((struct memslot *)f.slot, gfn,
-						     1 + (int)rnd_below(2), &pa), 0);
+						     1 + (int)rnd_below(2), &pa),
+				 0);
 	}
 	assert_int_equal(mmu_cache_topup(&caches[v], MMU_MODE_TDP), 0);
 	if (rnd_below(20) == 0) {
@@ -293,7 +292,7 @@ static void op_age(u64 *aged, u64 *restored)
 	/* The next access to a tracked leaf faults and restores it. */
 	for (int i = 0; i < AGE_PROBES; i++) {
 		u64 *p = leaf_ptr(g[i]);
-		struct tdp_fault f = { .max_level = 1 + (int)rnd_below(3) };
+		struct tdp_fault f = {.max_level = 1 + (int)rnd_below(3)};
 		u64 tracked;
 		struct walk_result w;
 
@@ -357,7 +356,8 @@ static u64 check_table(u64 *table, int level, u64 base_gfn, u64 *tables)
 					 spte_pa(fmt, e) + (n - 1) * PAGE_SIZE);
 			/* A leaf made old by access tracking keeps its permissions saved. */
 			assert_int_equal(spte_writable(fmt, spte_is_acc_tracked(fmt, e)
-							? spte_acc_track_restore(e) : e),
+								    ? spte_acc_track_restore(e)
+								    : e),
 					 !(s->flags & MEMSLOT_READONLY));
 		}
 	}
@@ -394,9 +394,11 @@ static void teardown_vm(bool free_slots)
 static void test_model(void **state)
 {
 	static const struct spte_format *const fmts[] = {
-		&spte_format_ept, &spte_format_npt, &spte_format_ept_noad,
+		&spte_format_ept,
+		&spte_format_npt,
+		&spte_format_ept_noad,
 	};
-	u64 counts[FAULT_ERROR + 1] = { 0 }, rebuilds = 0, zaps = 0, splits = 0, slot_ops = 0;
+	u64 counts[FAULT_ERROR + 1] = {0}, rebuilds = 0, zaps = 0, splits = 0, slot_ops = 0;
 	u64 aged = 0, restored = 0;
 	struct timespec t0, t1;
 	double secs;
@@ -423,7 +425,8 @@ static void test_model(void **state)
 
 			if (rnd_below(8) == 0)
 				start = HIGH_MMIO_GFN + rnd_below(1u << 20);
-			/* Just outside the range: must be untouched (unless a huge leaf straddles). */
+			/* Just outside the range: must be untouched (unless a huge leaf straddles).
+			 */
 			struct walk_result before[2] = {
 				tdp_walk(mmu.root_pa, is_npt(), (start - 1) << PAGE_SHIFT),
 				tdp_walk(mmu.root_pa, is_npt(), (start + len) << PAGE_SHIFT),
@@ -432,7 +435,8 @@ static void test_model(void **state)
 			tdp_mmu_zap_range(&mmu, start, start + len, &flush);
 			for (int i = 0; i < 2; i++) {
 				u64 g = i ? start + len : start - 1;
-				struct walk_result w = tdp_walk(mmu.root_pa, is_npt(), g << PAGE_SHIFT);
+				struct walk_result w =
+					tdp_walk(mmu.root_pa, is_npt(), g << PAGE_SHIFT);
 
 				/* (a huge leaf made old by access tracking too) */
 				if ((before[i].kind == WALK_MAPPED ||
@@ -445,8 +449,9 @@ static void test_model(void **state)
 			for (int i = 0; i < 4; i++) {
 				u64 g = start + rnd_below(len);
 
-				assert_int_equal(tdp_walk(mmu.root_pa, is_npt(), g << PAGE_SHIFT).kind,
-						 WALK_NOT_PRESENT);
+				assert_int_equal(
+					tdp_walk(mmu.root_pa, is_npt(), g << PAGE_SHIFT).kind,
+					WALK_NOT_PRESENT);
 			}
 			zaps++;
 		} else if (k < 760) {

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "mm/reclaim/zstore.h"
+#include "tests/unit/xorshift.h"
 
 static u64 live_allocs, fail_next;
 
@@ -42,10 +43,7 @@ static u8 page[ZSTORE_PAGE], out[ZSTORE_PAGE];
 static u64 rng = 88172645463325252ull;
 static u64 next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static int setup(void **state)
